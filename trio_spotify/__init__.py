@@ -1,0 +1,76 @@
+"""trio_spotify: a Trio-native client for the Spotify Web API.
+
+::
+
+    async with trio_spotify.open_spotify(trio_spotify.ClientCredentials(id, secret)) as spotify:
+        track = await spotify.request("GET", "/tracks/11dFghVXANMlKmJXsNCbNl")
+
+Everything public is re-exported here from private modules; ``trio_spotify.testing`` holds
+the emulator of Spotify.
+"""
+
+from ._auth import AccountsService as AccountsService
+from ._auth import ClientCredentials as ClientCredentials
+from ._auth import TokenRenewer as TokenRenewer
+from ._client import DEFAULT_ACCOUNTS_URL as DEFAULT_ACCOUNTS_URL
+from ._client import DEFAULT_API_URL as DEFAULT_API_URL
+from ._client import Spotify as Spotify
+from ._client import open_spotify as open_spotify
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BadRequest as BadRequest
+from ._errors import ClientClosedError as ClientClosedError
+from ._errors import Forbidden as Forbidden
+from ._errors import InvalidGrant as InvalidGrant
+from ._errors import MissingScope as MissingScope
+from ._errors import NetworkError as NetworkError
+from ._errors import NotFound as NotFound
+from ._errors import RateLimitExceeded as RateLimitExceeded
+from ._errors import RequestTimeout as RequestTimeout
+from ._errors import ResponseDecodeError as ResponseDecodeError
+from ._errors import ServerError as ServerError
+from ._errors import SpotifyAPIError as SpotifyAPIError
+from ._errors import SpotifyError as SpotifyError
+from ._errors import TokenExpired as TokenExpired
+from ._handler import RetryPolicy as RetryPolicy
+from ._handler import SpotifyStatistics as SpotifyStatistics
+from ._token import Token as Token
+from ._version import __version__ as __version__
+
+__all__ = [
+    "DEFAULT_ACCOUNTS_URL",
+    "DEFAULT_API_URL",
+    "AccountsService",
+    "AuthenticationError",
+    "BadRequest",
+    "ClientClosedError",
+    "ClientCredentials",
+    "Forbidden",
+    "InvalidGrant",
+    "MissingScope",
+    "NetworkError",
+    "NotFound",
+    "RateLimitExceeded",
+    "RequestTimeout",
+    "ResponseDecodeError",
+    "RetryPolicy",
+    "ServerError",
+    "Spotify",
+    "SpotifyAPIError",
+    "SpotifyError",
+    "SpotifyStatistics",
+    "Token",
+    "TokenExpired",
+    "TokenRenewer",
+    "__version__",
+    "open_spotify",
+]
+
+# Exceptions and classes say they come from the package, not from a private module.
+for _name in __all__:
+    _obj = globals()[_name]
+    if getattr(_obj, "__module__", "").startswith("trio_spotify._"):
+        try:
+            _obj.__module__ = "trio_spotify"
+        except (AttributeError, TypeError):  # pragma: no cover
+            pass
+del _name, _obj

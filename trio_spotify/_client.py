@@ -1,0 +1,199 @@
+"""The public entry point: ``open_spotify`` and the :class:`Spotify` client it yields."""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any
+
+import httpx
+import trio
+
+from ._auth import AccountsService, TokenRenewer
+from ._handler import Handler, RetryPolicy, SpotifyStatistics
+from ._token import Token
+from ._tokens import TokenManager
+
+__all__ = ["DEFAULT_ACCOUNTS_URL", "DEFAULT_API_URL", "Spotify", "open_spotify"]
+
+DEFAULT_API_URL = "https://api.spotify.com/v1"
+DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
+
+_CONSTRUCT = object()
+
+
+class Spotify:
+    """A Spotify Web API client. Obtain one from :func:`open_spotify`; it cannot be built directly.
+
+    Every method that talks to Spotify is a checkpoint and takes no ``timeout``: deadlines
+    belong to the caller (``with trio.fail_after(10): ...``).
+    """
+
+    def __init__(self, handler: Handler, tokens: TokenManager, *, _private: object = None) -> None:
+        if _private is not _CONSTRUCT:
+            raise TypeError(
+                "Spotify cannot be constructed directly: use 'async with open_spotify(auth) as spotify'"
+            )
+        self._handler = handler
+        self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return f"<trio_spotify.Spotify api_url={self._handler.api_url!r}>"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL this client sends to."""
+        return self._handler.api_url
+
+    @property
+    def token(self) -> Token | None:
+        """The token the client holds now (``None`` before the first request obtains one)."""
+        return self._tokens.token
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send a request to the Web API and return the decoded JSON (``None`` for no body).
+
+        ``path`` is relative to ``api_url`` (``"/tracks/11dFghVXANMlKmJXsNCbNl"``), or an
+        absolute URL under it (a paging ``next`` link). ``params`` values may be lists
+        (comma-joined), booleans (``true``/``false``) or ``None`` (dropped). ``json`` sends a
+        JSON body; ``content`` raw bytes (set ``Content-Type`` in ``headers``).
+
+        A checkpoint. Renews the token, waits out rate limits and retries transient failures
+        as described in the handler's docs; raises :class:`~trio_spotify.SpotifyAPIError`
+        subclasses for error answers, :class:`~trio_spotify.NetworkError` for transport
+        failures, :class:`~trio_spotify.ResponseDecodeError` for a body that is not JSON,
+        :class:`~trio_spotify.ClientClosedError` after the ``async with`` block ended and
+        :class:`ValueError` for a path outside ``api_url``.
+        """
+        return await self._handler.request(
+            method, path, params=params, json=json, content=content, headers=headers
+        )
+
+    def statistics(self) -> SpotifyStatistics:
+        """A frozen snapshot of the client's activity (in flight, waiting, renewals, 429s, ...)."""
+        return self._handler.statistics()
+
+
+def _default_timeout() -> httpx.Timeout:
+    return httpx.Timeout(30.0, connect=10.0)
+
+
+@contextlib.asynccontextmanager
+async def open_spotify(
+    auth: Token | TokenRenewer,
+    *,
+    api_url: str = DEFAULT_API_URL,
+    accounts_url: str = DEFAULT_ACCOUNTS_URL,
+    max_concurrency: int = 32,
+    http_clients: int | None = None,
+    retry: RetryPolicy | None = None,
+    token_skew: float = 60.0,
+    on_token: Callable[[Token], object] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: httpx.Timeout | float | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    proxy: str | httpx.Proxy | None = None,
+    http2: bool = False,
+) -> AsyncIterator[Spotify]:
+    """Open a Spotify client for the duration of an ``async with`` block.
+
+    - ``auth``: a fixed :class:`~trio_spotify.Token`, or a strategy that can obtain tokens
+      (:class:`~trio_spotify.ClientCredentials`, a user sign-in strategy, or any object
+      with an ``async renew(accounts, stale)`` method).
+    - ``max_concurrency``: requests in flight at most (one ``trio.CapacityLimiter``).
+    - ``http_clients``: how many ``httpx.AsyncClient`` share the requests (default
+      ``min(max_concurrency, 64)``), created lazily as concurrency grows.
+    - ``retry``: a :class:`~trio_spotify.RetryPolicy` (back-off, ``max_retry_after``, ...).
+    - ``token_skew``: renew this many seconds before expiry (at most a quarter of a token's
+      lifetime).
+    - ``on_token``: called with every new token (to persist rotated refresh tokens).
+    - ``transport``: an httpx transport every internal client uses instead of the network
+      (``httpx.MockTransport``, ``httpx.ASGITransport`` with the emulator).
+    - ``timeout``, ``ssl_context``, ``proxy``, ``http2``: transport configuration, set once.
+      The timeout is a safety net against dead connections, not a deadline: use
+      ``trio.fail_after`` for those. One ``ssl.SSLContext`` is shared by all clients.
+
+    Leaving the block closes every client; using the client afterwards raises
+    :class:`~trio_spotify.ClientClosedError`. An exception raised in the block comes out as
+    itself: the client opens no nursery of its own. Raises :class:`ValueError` for invalid
+    settings and :class:`TypeError` for an ``auth`` of the wrong kind.
+    """
+    if max_concurrency < 1:
+        raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")
+    if http_clients is None:
+        http_clients = min(max_concurrency, 64)
+    if not 1 <= http_clients <= max_concurrency:
+        raise ValueError(
+            f"http_clients must be between 1 and max_concurrency ({max_concurrency}), "
+            f"not {http_clients}"
+        )
+    for name, url in (("api_url", api_url), ("accounts_url", accounts_url)):
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"{name} must be an http(s) URL, not {url!r}")
+    if timeout is None:
+        timeout = _default_timeout()
+    elif not isinstance(timeout, httpx.Timeout):
+        timeout = httpx.Timeout(timeout)
+    if transport is None and ssl_context is None:
+        # Loading the CA bundle once instead of once per client: 64 clients take 0.08 s, not 2 s.
+        ssl_context = ssl.create_default_context()
+        _load_certifi(ssl_context)
+
+    if transport is not None:
+        accounts_client = httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False)
+    else:
+        accounts_client = httpx.AsyncClient(
+            transport=httpx.AsyncHTTPTransport(
+                verify=ssl_context if ssl_context is not None else True,
+                http2=http2,
+                proxy=proxy,
+                limits=httpx.Limits(max_connections=2),
+            ),
+            timeout=timeout,
+            trust_env=False,
+        )
+    accounts = AccountsService(accounts_client, accounts_url)
+    try:
+        tokens = TokenManager(auth, accounts, skew=token_skew, on_token=on_token)
+        handler = Handler(
+            api_url=api_url,
+            tokens=tokens,
+            max_concurrency=max_concurrency,
+            http_clients=http_clients,
+            retry=retry if retry is not None else RetryPolicy(),
+            transport=transport,
+            timeout=timeout,
+            ssl_context=ssl_context,
+            proxy=proxy,
+            http2=http2,
+        )
+    except BaseException:
+        with trio.CancelScope(shield=True):
+            await accounts_client.aclose()
+        raise
+    try:
+        await trio.lowlevel.checkpoint()
+        yield Spotify(handler, tokens, _private=_CONSTRUCT)
+    finally:
+        await handler.aclose()
+        with trio.move_on_after(5) as scope:
+            scope.shield = True
+            await accounts_client.aclose()
+
+
+def _load_certifi(context: ssl.SSLContext) -> None:
+    try:
+        import certifi  # httpx depends on it
+    except ImportError:  # pragma: no cover
+        return
+    context.load_verify_locations(certifi.where())

@@ -1,0 +1,322 @@
+"""The exceptions trio_spotify raises, and the one place where httpx's become ours.
+
+The tree::
+
+    SpotifyError
+    ├── ClientClosedError          the client was used after its ``async with`` block ended
+    ├── NetworkError               httpx failed to send or receive (wraps the httpx exception)
+    │   └── RequestTimeout         one of the transport's safety timeouts fired
+    ├── AuthenticationError        the accounts service refused a token request (RFC 6749 body)
+    │   └── InvalidGrant           the code or refresh token is no longer valid: sign in again
+    ├── SpotifyAPIError            the Web API answered with a non-2xx status
+    │   ├── BadRequest             400
+    │   ├── TokenExpired           401, also after the single renewal-and-retry
+    │   ├── Forbidden              403
+    │   │   └── MissingScope       403 where the token lacks a scope the endpoint needs
+    │   ├── NotFound               404
+    │   ├── RateLimitExceeded      429 that will not be waited out (too long, or a quota)
+    │   └── ServerError            5xx, after the retries ran out
+    └── ResponseDecodeError        a 2xx body that is not the JSON Spotify promises
+
+``SpotifyError``, ``SpotifyAPIError``, ``TokenExpired`` and ``RateLimitExceeded`` keep the
+names async_spotify used, so its users find their way around.
+
+Every exception is an attrs class with positional fields (so it pickles) and an explicit
+``__str__``. No exception carries a token, a secret or a full response body: the fields
+that hold a response are left out of ``repr``, and messages only quote what Spotify said.
+
+``trio.Cancelled`` is never caught or wrapped here: :func:`map_transport_errors` catches
+``httpx.TransportError`` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import httpx
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequest",
+    "ClientClosedError",
+    "Forbidden",
+    "InvalidGrant",
+    "MissingScope",
+    "NetworkError",
+    "NotFound",
+    "RateLimitExceeded",
+    "RequestTimeout",
+    "ResponseDecodeError",
+    "ServerError",
+    "SpotifyAPIError",
+    "SpotifyError",
+    "TokenExpired",
+]
+
+#: How much of an undecodable body a :class:`ResponseDecodeError` keeps.
+_TEXT_PREVIEW = 200
+
+
+@attrs.define(str=False)
+class SpotifyError(Exception):
+    """Base class of every exception raised by trio_spotify."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@attrs.define(str=False)
+class ClientClosedError(SpotifyError, RuntimeError):
+    """The client was used after its ``async with open_spotify(...)`` block ended."""
+
+
+@attrs.define(str=False)
+class NetworkError(SpotifyError):
+    """Sending the request or receiving the answer failed below HTTP.
+
+    The httpx exception is the ``__cause__``. ``method`` and ``url`` say which request.
+    """
+
+    method: str
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.method} {self.url})"
+
+
+@attrs.define(str=False)
+class RequestTimeout(NetworkError):
+    """One of the transport's safety timeouts (connect, read, write, pool) fired.
+
+    These are configuration passed once to ``open_spotify``; a caller's own deadline
+    (``trio.fail_after``) raises ``trio.TooSlowError`` instead, as it should.
+    """
+
+
+@attrs.define(str=False)
+class AuthenticationError(SpotifyError):
+    """The accounts service refused a token request.
+
+    ``error`` is the RFC 6749 code (``invalid_client``, ``invalid_grant``, ...),
+    ``description`` Spotify's ``error_description``, ``status`` the HTTP status.
+    """
+
+    error: str
+    description: str | None = None
+    status: int | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.message}: {self.error}"
+        if self.description:
+            text += f" ({self.description})"
+        return text
+
+
+@attrs.define(str=False)
+class InvalidGrant(AuthenticationError):
+    """The authorization code or refresh token is no longer valid.
+
+    Refresh tokens expire six months after the user signed in, and a revoked or rotated one
+    stops working at once: the user must sign in again. The stored token is left untouched.
+    """
+
+
+@attrs.define(str=False)
+class SpotifyAPIError(SpotifyError):
+    """The Web API answered with a status that is not a success.
+
+    ``status`` is the HTTP status, ``message`` Spotify's ``error.message`` (or the reason
+    phrase when the body has none), ``reason`` Spotify's ``error.reason`` where present
+    (player errors, ``QUOTA_EXCEEDED``), ``method`` and ``url`` the request.
+    """
+
+    status: int
+    reason: str | None
+    method: str
+    url: str
+
+    def __str__(self) -> str:
+        text = f"{self.status} {self.message}"
+        if self.reason:
+            text += f" [{self.reason}]"
+        return f"{text} ({self.method} {self.url})"
+
+
+@attrs.define(str=False)
+class BadRequest(SpotifyAPIError):
+    """400: Spotify found the request malformed (an invalid ID, a limit out of range, ...)."""
+
+
+@attrs.define(str=False)
+class TokenExpired(SpotifyAPIError):
+    """401: the access token was refused even after one renewal and retry, or cannot be renewed."""
+
+
+@attrs.define(str=False)
+class Forbidden(SpotifyAPIError):
+    """403: refused — a missing scope, Premium required, or a development-mode restriction."""
+
+
+@attrs.define(str=False)
+class MissingScope(Forbidden):
+    """403 on an endpoint whose required scopes the token was not granted.
+
+    ``required`` lists the scopes the endpoint needs, ``granted`` those the token has.
+    """
+
+    required: frozenset[str] = frozenset()
+    granted: frozenset[str] = frozenset()
+
+    def __str__(self) -> str:
+        missing = ", ".join(sorted(self.required - self.granted)) or "unknown"
+        return f"{super().__str__()}: the token lacks the scope(s) {missing}; sign in again asking for them"
+
+
+@attrs.define(str=False)
+class NotFound(SpotifyAPIError):
+    """404: no such object, or (player) no active device."""
+
+
+@attrs.define(str=False)
+class RateLimitExceeded(SpotifyAPIError):
+    """429 that the client will not wait out.
+
+    Raised at once when ``Retry-After`` exceeds the client's ``max_retry_after``, or when the
+    body says ``QUOTA_EXCEEDED`` (a quota does not reset in seconds). ``retry_after`` is the
+    number of seconds Spotify asked for, or ``None`` when it gave none.
+    """
+
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.retry_after is not None:
+            text += f"; retry after {self.retry_after:g} s"
+        return text
+
+
+@attrs.define(str=False)
+class ServerError(SpotifyAPIError):
+    """5xx: Spotify failed, and retrying did not help (or was not safe)."""
+
+
+@attrs.define(str=False)
+class ResponseDecodeError(SpotifyError):
+    """A response body that should be JSON is not.
+
+    ``status`` is the HTTP status and ``text`` the start of the body (at most 200 characters).
+    """
+
+    status: int
+    text: str = attrs.field(repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.message} (status {self.status}): {self.text!r}"
+
+
+_STATUS_ERRORS: dict[int, type[SpotifyAPIError]] = {
+    400: BadRequest,
+    401: TokenExpired,
+    403: Forbidden,
+    404: NotFound,
+    429: RateLimitExceeded,
+}
+
+
+def _error_fields(response: httpx.Response) -> tuple[str, str | None]:
+    """Spotify's ``error.message`` and ``error.reason`` from a response, best effort."""
+    message: str = response.reason_phrase or f"HTTP {response.status_code}"
+    reason: str | None = None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return message, reason
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        if isinstance(error.get("message"), str) and error["message"]:
+            message = error["message"]
+        if isinstance(error.get("reason"), str):
+            reason = error["reason"]
+    elif isinstance(error, str):
+        message = error
+    return message, reason
+
+
+def api_error_from_response(
+    response: httpx.Response, *, retry_after: float | None = None
+) -> SpotifyAPIError:
+    """The exception that stands for a non-2xx Web API ``response``."""
+    message, reason = _error_fields(response)
+    status = response.status_code
+    method, url = response.request.method, _url_without_query(response.request.url)
+    if status == 429:
+        return RateLimitExceeded(message, status, reason, method, url, retry_after)
+    cls = _STATUS_ERRORS.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else SpotifyAPIError
+    return cls(message, status, reason, method, url)
+
+
+def spotify_reason(response: httpx.Response) -> str | None:
+    """Spotify's ``error.reason`` of a response (``QUOTA_EXCEEDED``, ...), if any."""
+    return _error_fields(response)[1]
+
+
+def authentication_error_from_response(response: httpx.Response) -> AuthenticationError:
+    """The exception for a refused token request, read from its RFC 6749 body."""
+    error, description = "invalid_response", None
+    try:
+        body: Any = json.loads(response.content)
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        if isinstance(body.get("error"), str):
+            error = body["error"]
+        if isinstance(body.get("error_description"), str):
+            description = body["error_description"]
+    cls = InvalidGrant if error == "invalid_grant" else AuthenticationError
+    return cls("the accounts service refused the token request", error, description,
+               response.status_code)
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The decoded JSON body, ``None`` for an empty one; :class:`ResponseDecodeError` otherwise."""
+    if response.status_code == 204 or not response.content.strip():
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        text = response.content[:_TEXT_PREVIEW].decode("utf-8", "replace")
+        raise ResponseDecodeError(
+            "Spotify answered with a body that is not JSON", response.status_code, text
+        ) from None
+
+
+def _url_without_query(url: httpx.URL) -> str:
+    # Query strings carry IDs, never secrets, but they can be long; the path says enough.
+    return str(url.copy_with(query=None))
+
+
+@contextlib.contextmanager
+def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
+    """Turn httpx's transport exceptions into :class:`NetworkError` / :class:`RequestTimeout`.
+
+    Only ``httpx.TransportError`` is caught: cancellation and every other exception pass
+    through untouched.
+    """
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise RequestTimeout(
+            f"timed out: {type(exc).__name__}", method, _url_without_query(url)
+        ) from exc
+    except httpx.TransportError as exc:
+        raise NetworkError(
+            f"network error: {type(exc).__name__}: {exc}", method, _url_without_query(url)
+        ) from exc

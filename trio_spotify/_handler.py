@@ -1,0 +1,353 @@
+"""The request handler: every Web API request of a client goes through :meth:`Handler.request`.
+
+What happens to one request, in order:
+
+1. the rate-limit gate (``_ratelimit.py``) is waited out if a 429 closed it;
+2. the token manager (``_tokens.py``) hands out the current token, renewing it single-flight
+   if it is about to expire — without holding a limiter slot;
+3. a slot of the client's ``trio.CapacityLimiter`` is taken; if the gate closed meanwhile the
+   slot is given back and we start over; the request goes out on the least busy of several
+   ``httpx.AsyncClient`` (one shared client's pool bookkeeping grows with its waiters, several
+   small ones keep the cost per request flat), and the slot is released as soon as the
+   answer is read;
+4. the answer is classified: 2xx is decoded; a 401 renews the token keyed on the one that
+   was refused and retries once; a 429 closes the gate for ``Retry-After`` seconds (or
+   raises at once past ``max_retry_after``, or for a quota); 5xx and transport errors are
+   retried with exponential back-off and full jitter when that is safe; anything else
+   becomes the matching :class:`~trio_spotify.SpotifyAPIError`.
+
+All waiting happens in ``trio.sleep``, outside the limiter, so a caller's
+``trio.move_on_after`` / ``fail_after`` cancels it. The handler knows nothing about albums.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+import ssl
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import httpx
+import trio
+
+from ._errors import (
+    ClientClosedError,
+    NetworkError,
+    RateLimitExceeded,
+    api_error_from_response,
+    decode_json,
+    map_transport_errors,
+    spotify_reason,
+)
+from ._ratelimit import RateGate
+from ._request import format_params
+from ._tokens import TokenManager
+
+__all__ = ["Handler", "RetryPolicy", "SpotifyStatistics"]
+
+logger = logging.getLogger("trio_spotify")
+
+_QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+
+
+def _full_jitter(cap: float) -> float:
+    return random.uniform(0.0, cap)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """When and how long the client waits and tries again.
+
+    - ``max_attempts``: attempts in all for a request that meets 5xx answers or transport
+      errors (so ``max_attempts - 1`` retries); the back-off before retry *n* is
+      ``jitter(min(backoff_max, backoff_base * 2 ** (n - 1)))``, full jitter by default.
+    - ``retry_statuses``: the statuses retried that way. A POST is retried only when the
+      request cannot have reached the server (a failed connect), never after a 5xx.
+    - ``max_retry_after``: a 429 asking for a longer wait raises
+      :class:`~trio_spotify.RateLimitExceeded` at once instead of hanging silently.
+    - ``default_retry_after``: the pause after a 429 without a readable ``Retry-After``.
+    - ``max_rate_limit_waits``: 429s one request waits out before it gives up and raises.
+    """
+
+    max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
+    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    backoff_max: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
+    retry_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
+    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
+    default_retry_after: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
+    max_rate_limit_waits: int = attrs.field(default=30, validator=attrs.validators.ge(0))
+    jitter: Callable[[float], float] = attrs.field(default=_full_jitter, repr=False)
+
+    def backoff(self, retry: int) -> float:
+        """Seconds to sleep before retry number ``retry`` (1-based)."""
+        return self.jitter(min(self.backoff_max, self.backoff_base * 2 ** (retry - 1)))
+
+
+@attrs.frozen
+class SpotifyStatistics:
+    """A snapshot of a client's activity, from :meth:`Spotify.statistics`."""
+
+    #: Requests holding a limiter slot (on the wire) right now.
+    requests_in_flight: int
+    #: Tasks waiting for a limiter slot or for the rate-limit gate to reopen.
+    tasks_waiting: int
+    #: The configured bound on requests in flight.
+    max_concurrency: int
+    #: Requests allowed in flight now: lowered after a 429, regrown by successes.
+    concurrency_window: int
+    #: Requests sent to the Web API, retries included.
+    requests_sent: int
+    #: Times the auth strategy was asked for a token.
+    token_renewals: int
+    #: 429 answers received.
+    rate_limited: int
+    #: Requests sent again (after a 5xx, a transport error, a 401 renewal or a 429).
+    retries: int
+    #: Seconds during which the rate-limit gate was closed.
+    rate_limit_pause: float
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+class Handler:
+    """Sends Web API requests for one client. Built and closed by ``open_spotify``."""
+
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        tokens: TokenManager,
+        max_concurrency: int,
+        http_clients: int,
+        retry: RetryPolicy,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout: httpx.Timeout,
+        ssl_context: ssl.SSLContext | None,
+        proxy: str | httpx.Proxy | None,
+        http2: bool,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self._tokens = tokens
+        self._retry = retry
+        self._max_concurrency = max_concurrency
+        self._limiter = trio.CapacityLimiter(max_concurrency)
+        self._gate = RateGate(self._limiter, max_concurrency)
+        self._max_clients = http_clients
+        self._connections_per_client = math.ceil(max_concurrency / http_clients)
+        self._transport = transport
+        self._timeout = timeout
+        self._ssl_context = ssl_context
+        self._proxy = proxy
+        self._http2 = http2
+        self._clients: list[httpx.AsyncClient] = []
+        self._loads: list[int] = []
+        self._closed = False
+        self._in_flight = 0
+        self._sent = 0
+        self._retries = 0
+
+    # -- the httpx clients ------------------------------------------------------------------
+
+    def _new_client(self) -> httpx.AsyncClient:
+        transport = self._transport
+        if transport is None:
+            limits = httpx.Limits(
+                max_connections=self._connections_per_client,
+                max_keepalive_connections=self._connections_per_client,
+            )
+            transport = httpx.AsyncHTTPTransport(
+                verify=self._ssl_context if self._ssl_context is not None else True,
+                http2=self._http2,
+                limits=limits,
+                proxy=self._proxy,
+            )
+        return httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
+
+    def _checkout_client(self) -> int:
+        """Index of the least busy client, creating clients lazily up to the maximum."""
+        loads = self._loads
+        best = min(range(len(loads)), key=loads.__getitem__, default=-1)
+        if best < 0 or (
+            loads[best] >= self._connections_per_client and len(loads) < self._max_clients
+        ):
+            self._clients.append(self._new_client())
+            loads.append(0)
+            best = len(loads) - 1
+        loads[best] += 1
+        return best
+
+    async def aclose(self) -> None:
+        """Close every httpx client. Shielded (bounded), so cancellation cannot leak sockets."""
+        self._closed = True
+        clients, self._clients, self._loads = self._clients, [], []
+        with trio.move_on_after(5) as scope:
+            scope.shield = True
+            for client in clients:
+                await client.aclose()
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _resolve(self, path: str) -> httpx.URL:
+        if path.startswith(("http://", "https://")):
+            # Paging "next" links are absolute; never send the token anywhere else.
+            if not path.startswith(self.api_url + "/"):
+                raise ValueError(
+                    f"refusing to send a request outside api_url ({self.api_url}): {path!r}"
+                )
+            return httpx.URL(path)
+        if not path.startswith("/"):
+            raise ValueError(f"path must start with '/' (relative to api_url), not {path!r}")
+        return httpx.URL(self.api_url + path)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                "this Spotify client is closed: use it inside its 'async with open_spotify(...)'"
+            )
+
+    def _retry_is_safe(self, method: str, error: NetworkError | None) -> bool:
+        if method != "POST":
+            return True
+        # A POST may be retried only if it cannot have reached the server.
+        cause = error.__cause__ if error is not None else None
+        return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one Web API request and return its decoded JSON (``None`` for no body).
+
+        See the module docstring for the steps. A checkpoint. Raises
+        :class:`ValueError` for a path outside ``api_url``, :class:`ClientClosedError`
+        after the client was closed, and the :class:`~trio_spotify.SpotifyError` tree.
+        """
+        self._check_open()
+        method = method.upper()
+        url = self._resolve(path)
+        query = format_params(params)
+        extra_headers = dict(headers or {})
+        failures = 0
+        rate_limit_waits = 0
+        renewed = False
+        retry = self._retry
+        while True:
+            remaining = self._gate.pause_remaining()
+            if remaining > retry.max_retry_after:
+                raise RateLimitExceeded(
+                    "rate limited: the client is paused for longer than max_retry_after",
+                    429, None, method, str(url.copy_with(query=None)), remaining,
+                )
+            await self._gate.wait_open()
+            token = await self._tokens.current()
+            error: NetworkError | None = None
+            response: httpx.Response | None = None
+            async with self._limiter:
+                self._check_open()
+                if self._gate.is_closed():
+                    continue  # a 429 closed the gate while we waited for a slot
+                epoch = self._gate.epoch
+                index = self._checkout_client()
+                client = self._clients[index]
+                self._in_flight += 1
+                self._sent += 1
+                started = trio.current_time()
+                try:
+                    with map_transport_errors(method, url):
+                        response = await client.request(
+                            method,
+                            url,
+                            params=query or None,
+                            json=json,
+                            content=content,
+                            headers={**extra_headers, "Authorization": token.authorization},
+                        )
+                except NetworkError as exc:
+                    error = exc
+                finally:
+                    self._in_flight -= 1
+                    if index < len(self._loads):
+                        self._loads[index] -= 1
+            elapsed = trio.current_time() - started
+
+            if response is None:
+                assert error is not None
+                logger.info("%s %s failed after %.3fs: %s", method, url.path, elapsed, error)
+                if failures + 1 < retry.max_attempts and self._retry_is_safe(method, error):
+                    failures += 1
+                    await self._sleep_before_retry(failures)
+                    continue
+                raise error
+
+            status = response.status_code
+            logger.debug("%s %s -> %d (%.3fs)", method, url.path, status, elapsed)
+            if status < 300:
+                self._gate.on_success()
+                return decode_json(response)
+            if status == 401 and not renewed and self._tokens.can_renew:
+                renewed = True
+                self._retries += 1
+                await self._tokens.renew(token)
+                continue
+            if status == 429:
+                retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+                if spotify_reason(response) == _QUOTA_EXCEEDED:
+                    raise api_error_from_response(response, retry_after=retry_after)
+                pause = retry.default_retry_after if retry_after is None else retry_after
+                self._gate.on_rate_limited(pause, epoch)
+                logger.warning(
+                    "429 on %s %s: pausing every request for %.1fs", method, url.path, pause
+                )
+                if pause > retry.max_retry_after or rate_limit_waits >= retry.max_rate_limit_waits:
+                    raise api_error_from_response(response, retry_after=retry_after)
+                rate_limit_waits += 1
+                self._retries += 1
+                continue
+            if (
+                status in retry.retry_statuses
+                and failures + 1 < retry.max_attempts
+                and method != "POST"
+            ):
+                failures += 1
+                await self._sleep_before_retry(failures)
+                continue
+            raise api_error_from_response(response)
+
+    async def _sleep_before_retry(self, retry_number: int) -> None:
+        self._retries += 1
+        delay = self._retry.backoff(retry_number)
+        logger.info("retrying in %.3fs (retry %d)", delay, retry_number)
+        await trio.sleep(delay)
+
+    def statistics(self) -> SpotifyStatistics:
+        limiter = self._limiter.statistics()
+        return SpotifyStatistics(
+            requests_in_flight=self._in_flight,
+            tasks_waiting=limiter.tasks_waiting + self._gate.waiting,
+            max_concurrency=self._max_concurrency,
+            concurrency_window=self._gate.window,
+            requests_sent=self._sent,
+            token_renewals=self._tokens.renewals,
+            rate_limited=self._gate.rate_limited,
+            retries=self._retries,
+            rate_limit_pause=self._gate.paused_seconds,
+        )

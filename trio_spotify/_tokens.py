@@ -1,0 +1,117 @@
+"""Single-flight token renewal.
+
+One :class:`TokenManager` per client holds the current token and a ``trio.Lock``. A task
+that finds the token stale (about to expire, or refused with a 401) calls :meth:`renew`
+with the token it saw; under the lock the manager checks whether another task already
+replaced that token while this one waited, and only if not asks the auth strategy. So N
+concurrent requests meeting an expired token cause one call to the token endpoint, for
+any N — the bug of async_spotify, which renewed once per failing request, cannot happen.
+
+Expiry is scheduled on ``trio.current_time()``, never on the wall clock, so tests drive it
+with ``MockClock``. If a renewal is cancelled half-way, nothing has been replaced: the next
+request finds the same stale token and renews again.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+
+import trio
+
+from ._auth import AccountsService, TokenRenewer
+from ._token import Token
+
+__all__ = ["TokenManager"]
+
+logger = logging.getLogger("trio_spotify")
+
+
+class TokenManager:
+    """The current token of one client, renewed single-flight behind a lock."""
+
+    def __init__(
+        self,
+        auth: Token | TokenRenewer,
+        accounts: AccountsService,
+        *,
+        skew: float,
+        on_token: Callable[[Token], object] | None = None,
+    ) -> None:
+        if isinstance(auth, Token):
+            self._renewer: TokenRenewer | None = None
+            initial: Token | None = auth
+        elif isinstance(auth, TokenRenewer):
+            self._renewer = auth
+            held = getattr(auth, "token", None)
+            initial = held if isinstance(held, Token) else None
+        else:
+            raise TypeError(
+                "auth must be a trio_spotify.Token or an object with an async renew() method, "
+                f"not {type(auth).__name__}"
+            )
+        self._accounts = accounts
+        self._skew = skew
+        self._on_token = on_token
+        self._lock = trio.Lock()
+        self._token: Token | None = None
+        self._renew_at = -math.inf
+        #: How many times the auth strategy was asked for a token.
+        self.renewals = 0
+        if initial is not None:
+            self._install(initial, lifetime=initial.expires_in())
+
+    @property
+    def can_renew(self) -> bool:
+        return self._renewer is not None
+
+    @property
+    def token(self) -> Token | None:
+        return self._token
+
+    def _install(self, token: Token, *, lifetime: float | None) -> None:
+        self._token = token
+        if lifetime is None:
+            self._renew_at = math.inf
+        else:
+            # Renew a little before expiry; never more than a quarter of the lifetime early,
+            # so short-lived tokens (tests, emulator) are not renewed on every request.
+            margin = min(self._skew, max(lifetime, 0.0) / 4)
+            self._renew_at = trio.current_time() + lifetime - margin
+
+    def _is_fresh(self, token: Token | None) -> bool:
+        if token is None:
+            return False
+        return self._renewer is None or trio.current_time() < self._renew_at
+
+    async def current(self) -> Token:
+        """The token to send now, renewed first if stale. A checkpoint when it renews."""
+        token = self._token
+        if token is not None and self._is_fresh(token):
+            return token
+        return await self.renew(token)
+
+    async def renew(self, stale: Token | None) -> Token:
+        """Replace ``stale`` with a fresh token, unless another task already did.
+
+        A checkpoint. Raises whatever the auth strategy raises
+        (:class:`~trio_spotify.AuthenticationError`, :class:`~trio_spotify.NetworkError`);
+        ``on_token`` is called, under the lock, with every new token.
+        """
+        async with self._lock:
+            current = self._token
+            if current is not None and current is not stale and self._is_fresh(current):
+                return current  # another task renewed while we waited for the lock
+            if self._renewer is None:
+                raise RuntimeError("a fixed Token cannot be renewed; check can_renew first")
+            started = time.time()
+            token = await self._renewer.renew(self._accounts, current)
+            self.renewals += 1
+            lifetime = token.expires_in(started) if token.expires_at is not None else None
+            self._install(token, lifetime=lifetime)
+            logger.info("access token renewed (renewal %d)", self.renewals)
+            if self._on_token is not None:
+                self._on_token(token)
+        return token
