@@ -1,0 +1,1 @@
+"""Shared test configuration. Area-specific helpers live beside their tests."""
