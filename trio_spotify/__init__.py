@@ -9,6 +9,8 @@ Everything public is re-exported here from private modules; ``trio_spotify.testi
 the emulator of Spotify.
 """
 
+import contextlib as _contextlib
+
 from ._auth import AccountsService as AccountsService
 from ._auth import ClientCredentials as ClientCredentials
 from ._auth import TokenRenewer as TokenRenewer
@@ -69,8 +71,6 @@ __all__ = [
 for _name in __all__:
     _obj = globals()[_name]
     if getattr(_obj, "__module__", "").startswith("trio_spotify._"):
-        try:
+        with _contextlib.suppress(AttributeError, TypeError):
             _obj.__module__ = "trio_spotify"
-        except (AttributeError, TypeError):  # pragma: no cover
-            pass
-del _name, _obj
+del _name, _obj, _contextlib

@@ -73,15 +73,15 @@ class AccountsService:
         :class:`~trio_spotify.ResponseDecodeError` for an answer that is not a token.
         """
         data = dict(form)
-        auth: httpx.BasicAuth | None = None
-        if client_secret is None:
-            data.setdefault("client_id", client_id)
-        else:
-            auth = httpx.BasicAuth(client_id, client_secret)
         url = httpx.URL(self.token_url)
         start = trio.current_time()
         with map_transport_errors("POST", url):
-            response = await self._client.post(url, data=data, auth=auth)
+            if client_secret is None:
+                data.setdefault("client_id", client_id)
+                response = await self._client.post(url, data=data)
+            else:
+                basic = httpx.BasicAuth(client_id, client_secret)
+                response = await self._client.post(url, data=data, auth=basic)
         logger.debug(
             "POST %s grant_type=%s -> %d (%.3fs)",
             url, data.get("grant_type"), response.status_code, trio.current_time() - start,
@@ -141,7 +141,10 @@ class ClientCredentials:
         return cls(_read_env("SPOTIFY_CLIENT_ID"), _read_env("SPOTIFY_CLIENT_SECRET"))
 
     async def renew(self, accounts: AccountsService, stale: Token | None) -> Token:
-        """Request a new app token. A checkpoint; raises :class:`~trio_spotify.AuthenticationError`."""
+        """Request a new app token.
+
+        A checkpoint; raises :class:`~trio_spotify.AuthenticationError` when refused.
+        """
         return await accounts.request_token(
             {"grant_type": "client_credentials"},
             client_id=self.client_id,

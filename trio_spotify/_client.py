@@ -33,7 +33,8 @@ class Spotify:
     def __init__(self, handler: Handler, tokens: TokenManager, *, _private: object = None) -> None:
         if _private is not _CONSTRUCT:
             raise TypeError(
-                "Spotify cannot be constructed directly: use 'async with open_spotify(auth) as spotify'"
+                "Spotify cannot be constructed directly: "
+                "use 'async with open_spotify(auth) as spotify'"
             )
         self._handler = handler
         self._tokens = tokens
@@ -100,7 +101,7 @@ async def open_spotify(
     token_skew: float = 60.0,
     on_token: Callable[[Token], object] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    timeout: httpx.Timeout | float | None = None,
+    transport_timeout: httpx.Timeout | float | None = None,
     ssl_context: ssl.SSLContext | None = None,
     proxy: str | httpx.Proxy | None = None,
     http2: bool = False,
@@ -119,9 +120,10 @@ async def open_spotify(
     - ``on_token``: called with every new token (to persist rotated refresh tokens).
     - ``transport``: an httpx transport every internal client uses instead of the network
       (``httpx.MockTransport``, ``httpx.ASGITransport`` with the emulator).
-    - ``timeout``, ``ssl_context``, ``proxy``, ``http2``: transport configuration, set once.
-      The timeout is a safety net against dead connections, not a deadline: use
-      ``trio.fail_after`` for those. One ``ssl.SSLContext`` is shared by all clients.
+    - ``transport_timeout``, ``ssl_context``, ``proxy``, ``http2``: transport configuration,
+      set once. The transport timeout (default 30 s, 10 s to connect) is a safety net against
+      dead connections, not a deadline: deadlines belong to the caller (``trio.fail_after``).
+      One ``ssl.SSLContext`` is shared by all clients.
 
     Leaving the block closes every client; using the client afterwards raises
     :class:`~trio_spotify.ClientClosedError`. An exception raised in the block comes out as
@@ -140,10 +142,12 @@ async def open_spotify(
     for name, url in (("api_url", api_url), ("accounts_url", accounts_url)):
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{name} must be an http(s) URL, not {url!r}")
-    if timeout is None:
+    if transport_timeout is None:
         timeout = _default_timeout()
-    elif not isinstance(timeout, httpx.Timeout):
-        timeout = httpx.Timeout(timeout)
+    elif isinstance(transport_timeout, httpx.Timeout):
+        timeout = transport_timeout
+    else:
+        timeout = httpx.Timeout(transport_timeout)
     if transport is None and ssl_context is None:
         # Loading the CA bundle once instead of once per client: 64 clients take 0.08 s, not 2 s.
         ssl_context = ssl.create_default_context()

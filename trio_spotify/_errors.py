@@ -175,7 +175,10 @@ class MissingScope(Forbidden):
 
     def __str__(self) -> str:
         missing = ", ".join(sorted(self.required - self.granted)) or "unknown"
-        return f"{super().__str__()}: the token lacks the scope(s) {missing}; sign in again asking for them"
+        return (
+            f"{super().__str__()}: the token lacks the scope(s) {missing}; "
+            "sign in again asking for them"
+        )
 
 
 @attrs.define(str=False)
