@@ -35,6 +35,23 @@ from ._errors import SpotifyError as SpotifyError
 from ._errors import TokenExpired as TokenExpired
 from ._handler import RetryPolicy as RetryPolicy
 from ._handler import SpotifyStatistics as SpotifyStatistics
+from ._login import login as login
+from ._oauth import PKCE as PKCE
+from ._oauth import AuthorizationCode as AuthorizationCode
+from ._oauth import AuthorizationDenied as AuthorizationDenied
+from ._oauth import AuthorizationError as AuthorizationError
+from ._oauth import AuthorizationRequest as AuthorizationRequest
+from ._oauth import SignInRequired as SignInRequired
+from ._oauth import StateMismatch as StateMismatch
+from ._redirect import InvalidRedirectURI as InvalidRedirectURI
+from ._redirect import RedirectURI as RedirectURI
+from ._redirect import parse_redirect_uri as parse_redirect_uri
+from ._scopes import Scope as Scope
+from ._scopes import scope_set as scope_set
+from ._store import FileTokenStore as FileTokenStore
+from ._store import MemoryTokenStore as MemoryTokenStore
+from ._store import TokenStore as TokenStore
+from ._store import TokenStoreError as TokenStoreError
 from ._token import Token as Token
 from ._version import __version__ as __version__
 
@@ -42,6 +59,23 @@ __all__ = [
     "DEFAULT_ACCOUNTS_URL",
     "DEFAULT_API_URL",
     "AccountsService",
+    "AuthorizationCode",
+    "AuthorizationDenied",
+    "AuthorizationError",
+    "AuthorizationRequest",
+    "FileTokenStore",
+    "InvalidRedirectURI",
+    "MemoryTokenStore",
+    "PKCE",
+    "RedirectURI",
+    "Scope",
+    "SignInRequired",
+    "StateMismatch",
+    "TokenStore",
+    "TokenStoreError",
+    "login",
+    "parse_redirect_uri",
+    "scope_set",
     "AuthenticationError",
     "BadRequest",
     "ClientClosedError",

@@ -1,0 +1,270 @@
+"""Token persistence: where a signed-in user's token lives between runs.
+
+A :class:`TokenStore` is anything with ``async load(key)`` and ``async save(key, token)``.
+The sign-in strategies (``_oauth.py``) save through one after the sign-in and after every
+renewal — including when Spotify rotates the refresh token, which would otherwise be lost
+and leave the user signed out at the next run.
+
+Two stores ship:
+
+- :class:`MemoryTokenStore`: a dict, for tests and short-lived programs.
+- :class:`FileTokenStore`: one JSON file holding the tokens of several users/apps, keyed by
+  strings such as ``"<client id>/<user>"``. Every save writes a temporary file in the same
+  directory with mode 0600, flushes it to disk and renames it over the old file, so a crash
+  leaves either the old or the new file, never half of one. A file that cannot be read or
+  parsed raises :class:`TokenStoreError` and is left exactly as it was: it may hold the only
+  copy of a refresh token, so it is never silently replaced. Saves from several tasks are
+  serialised by a ``trio.Lock`` and the file I/O runs in a worker thread, so the event loop
+  never blocks on the disk. (Several *processes* writing one file are not coordinated: the
+  last rename wins, but the file is never corrupted.)
+
+The file looks like::
+
+    {"format": "trio_spotify.tokens", "version": 1,
+     "tokens": {"0123456789abcdef/alice": {"access_token": "...", "refresh_token": "...",
+                                           "expires_at": 1767225600.0, "scope": "...",
+                                           "token_type": "Bearer", "saved_at": 1767222000.0}}}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+import trio
+
+from ._errors import SpotifyError
+from ._token import Token
+
+__all__ = ["FileTokenStore", "MemoryTokenStore", "TokenStore", "TokenStoreError"]
+
+_FORMAT = "trio_spotify.tokens"
+_VERSION = 1
+
+
+@attrs.define(str=False)
+class TokenStoreError(SpotifyError):
+    """A token store could not be read or written.
+
+    ``path`` is the file concerned (``None`` for other stores). A file that cannot be parsed
+    is left untouched: move it away or delete it, then sign in again.
+    """
+
+    path: str | None = None
+
+    def __str__(self) -> str:
+        return self.message if self.path is None else f"{self.message} ({self.path})"
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where tokens are kept between runs, by key.
+
+    ``load`` returns ``None`` for an unknown key; both methods are checkpoints and raise
+    :class:`TokenStoreError` when the storage fails.
+    """
+
+    async def load(self, key: str) -> Token | None: ...
+
+    async def save(self, key: str, token: Token) -> None: ...
+
+
+def _check_key(key: object) -> str:
+    if not isinstance(key, str) or not key:
+        raise ValueError("a token store key must be a non-empty string")
+    return key
+
+
+class MemoryTokenStore:
+    """Tokens in a dict, for tests and programs that sign in each time they run."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, Token] = {}
+        #: How many saves were made (tests count rotations with it).
+        self.saves = 0
+
+    def __repr__(self) -> str:
+        return f"<MemoryTokenStore keys={sorted(self._tokens)!r}>"
+
+    async def load(self, key: str) -> Token | None:
+        """The token saved under ``key``, or ``None``. A checkpoint."""
+        await trio.lowlevel.checkpoint()
+        return self._tokens.get(_check_key(key))
+
+    async def save(self, key: str, token: Token) -> None:
+        """Keep ``token`` under ``key``, replacing what was there. A checkpoint."""
+        if not isinstance(token, Token):
+            raise TypeError(f"expected a trio_spotify.Token, not {type(token).__name__}")
+        await trio.lowlevel.checkpoint()
+        self._tokens[_check_key(key)] = token
+        self.saves += 1
+
+    async def delete(self, key: str) -> None:
+        """Forget the token under ``key`` (nothing happens if there is none). A checkpoint."""
+        await trio.lowlevel.checkpoint()
+        self._tokens.pop(_check_key(key), None)
+
+
+class FileTokenStore:
+    """Tokens in one JSON file, written atomically with mode 0600.
+
+    ``path`` may start with ``~``. The file and its directory (mode 0700) are created by the
+    first save. See the module documentation for the format and the guarantees.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path).expanduser()
+        self._lock = trio.Lock()
+
+    def __repr__(self) -> str:
+        return f"<FileTokenStore path={str(self.path)!r}>"
+
+    @classmethod
+    def default(cls) -> FileTokenStore:
+        """The per-user default: ``$XDG_CONFIG_HOME/trio-spotify/tokens.json`` (``~/.config``)."""
+        base = os.environ.get("XDG_CONFIG_HOME") or os.path.join("~", ".config")
+        return cls(Path(base, "trio-spotify", "tokens.json"))
+
+    # -- public API ----------------------------------------------------------------------
+
+    async def load(self, key: str) -> Token | None:
+        """The token saved under ``key``, or ``None`` when the file or the key does not exist.
+
+        A checkpoint (the file is read in a worker thread). Raises :class:`TokenStoreError`
+        when the file cannot be read or is not a token file; the file is not modified.
+        """
+        _check_key(key)
+        entries = await trio.to_thread.run_sync(self._read_entries)
+        entry = entries.get(key)
+        if entry is None:
+            return None
+        return self._entry_to_token(key, entry)
+
+    async def keys(self) -> list[str]:
+        """The keys the file holds, sorted. A checkpoint; raises :class:`TokenStoreError`."""
+        return sorted(await trio.to_thread.run_sync(self._read_entries))
+
+    async def save(self, key: str, token: Token) -> None:
+        """Save ``token`` under ``key``, keeping the other keys, atomically.
+
+        A checkpoint. Concurrent saves wait for each other (a ``trio.Lock``), so none is lost.
+        Raises :class:`TokenStoreError` when the existing file cannot be parsed (it is left
+        untouched and nothing is written) or the write fails.
+        """
+        _check_key(key)
+        if not isinstance(token, Token):
+            raise TypeError(f"expected a trio_spotify.Token, not {type(token).__name__}")
+        entry = {**token.to_json(), "saved_at": time.time()}
+        async with self._lock:
+            await trio.to_thread.run_sync(self._update, key, entry)
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key`` from the file (nothing happens if it is absent). A checkpoint."""
+        _check_key(key)
+        async with self._lock:
+            await trio.to_thread.run_sync(self._update, key, None)
+
+    # -- worker-thread helpers -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise TokenStoreError(
+                f"cannot {doing} the token file: {reason}", str(self.path)
+            ) from None
+
+    def _read_entries(self) -> dict[str, Any]:
+        with self._errors("read"):
+            try:
+                raw = self.path.read_bytes()
+            except FileNotFoundError:
+                return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            # Never echo the content: it may be a token file with one byte missing.
+            raise TokenStoreError(
+                "the token file is not valid JSON; it was left untouched — move it away or "
+                "delete it, then sign in again",
+                str(self.path),
+            ) from None
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != _FORMAT
+            or not isinstance(data.get("tokens"), dict)
+        ):
+            raise TokenStoreError(
+                f"the file is not a trio_spotify token file (expected an object with "
+                f"\"format\": \"{_FORMAT}\" and \"tokens\"); it was left untouched",
+                str(self.path),
+            )
+        if data.get("version") != _VERSION:
+            raise TokenStoreError(
+                f"unsupported token file version {data.get('version')!r} (this trio_spotify "
+                f"reads version {_VERSION}); it was left untouched",
+                str(self.path),
+            )
+        tokens: dict[str, Any] = data["tokens"]
+        return tokens
+
+    def _entry_to_token(self, key: str, entry: Any) -> Token:
+        if isinstance(entry, dict):
+            try:
+                return Token.from_json(entry)
+            except ValueError:
+                pass
+        raise TokenStoreError(
+            f"the entry {key!r} of the token file is not a token; the file was left untouched",
+            str(self.path),
+        )
+
+    def _update(self, key: str, entry: dict[str, Any] | None) -> None:
+        entries = dict(self._read_entries())  # raises, writing nothing, if the file is bad
+        if entry is None:
+            if key not in entries:
+                return
+            del entries[key]
+        else:
+            entries[key] = entry
+        document = {"format": _FORMAT, "version": _VERSION, "tokens": entries}
+        payload = json.dumps(document, indent=1, sort_keys=True).encode() + b"\n"
+        with self._errors("write"):
+            self._write_atomically(payload)
+
+    def _write_atomically(self, payload: bytes) -> None:
+        directory = self.path.parent
+        if not directory.exists():
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # mkstemp creates the file with mode 0600 (O_EXCL), in the same directory so that
+        # the rename below is atomic on the same file system.
+        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
+        renamed = False
+        try:
+            with os.fdopen(fd, "wb") as file:
+                os.fchmod(file.fileno(), 0o600)
+                file.write(payload)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temp_name, self.path)
+            renamed = True
+        finally:
+            if not renamed:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp_name)
+        # Make the rename itself durable.
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
