@@ -314,7 +314,7 @@ class Handler:
                     raise api_error_from_response(response, retry_after=retry_after)
                 pause = retry.default_retry_after if retry_after is None else retry_after
                 self._gate.on_rate_limited(pause, epoch)
-                logger.warning(
+                logger.info(
                     "429 on %s %s: pausing every request for %.1fs", method, url.path, pause
                 )
                 if pause > retry.max_retry_after or rate_limit_waits >= retry.max_rate_limit_waits:
