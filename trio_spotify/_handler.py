@@ -152,8 +152,10 @@ class Handler:
         self._ssl_context = ssl_context
         self._proxy = proxy
         self._http2 = http2
-        self._clients: list[httpx.AsyncClient] = []
-        self._loads: list[int] = []
+        # The first client is made now, so that a bad transport setting (a malformed proxy,
+        # HTTP/2 without the h2 package) fails at open_spotify, not at the first request.
+        self._clients: list[httpx.AsyncClient] = [self._new_client()]
+        self._loads: list[int] = [0]
         self._closed = False
         self._in_flight = 0
         self._sent = 0
