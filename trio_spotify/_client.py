@@ -5,12 +5,31 @@ from __future__ import annotations
 import contextlib
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 import trio
 
+from . import _paging
 from ._auth import AccountsService, TokenRenewer
+from ._endpoints import (
+    Albums,
+    Artists,
+    Audiobooks,
+    Categories,
+    Chapters,
+    Episodes,
+    Genres,
+    Library,
+    Markets,
+    Player,
+    Playlists,
+    Search,
+    Shows,
+    Tracks,
+    Users,
+)
 from ._handler import Handler, RetryPolicy, SpotifyStatistics
 from ._token import Token
 from ._tokens import TokenManager
@@ -26,9 +45,32 @@ _CONSTRUCT = object()
 class Spotify:
     """A Spotify Web API client. Obtain one from :func:`open_spotify`; it cannot be built directly.
 
+    The operations of the Web API are grouped after Spotify's categories: ``albums``,
+    ``artists``, ``audiobooks``, ``categories``, ``chapters``, ``episodes``, ``genres``,
+    ``library``, ``markets``, ``player``, ``playlists``, ``shows``, ``tracks``, ``users``,
+    and ``search`` (itself callable: ``await spotify.search("q", types=["track"])``).
+    ``iter_items`` / ``all_items`` follow paging objects. ``docs/endpoints.md`` maps every
+    operation to its method.
+
     Every method that talks to Spotify is a checkpoint and takes no ``timeout``: deadlines
     belong to the caller (``with trio.fail_after(10): ...``).
     """
+
+    albums: Albums
+    artists: Artists
+    audiobooks: Audiobooks
+    categories: Categories
+    chapters: Chapters
+    episodes: Episodes
+    genres: Genres
+    library: Library
+    markets: Markets
+    player: Player
+    playlists: Playlists
+    search: Search
+    shows: Shows
+    tracks: Tracks
+    users: Users
 
     def __init__(self, handler: Handler, tokens: TokenManager, *, _private: object = None) -> None:
         if _private is not _CONSTRUCT:
@@ -38,6 +80,21 @@ class Spotify:
             )
         self._handler = handler
         self._tokens = tokens
+        self.albums = Albums(self)
+        self.artists = Artists(self)
+        self.audiobooks = Audiobooks(self)
+        self.categories = Categories(self)
+        self.chapters = Chapters(self)
+        self.episodes = Episodes(self)
+        self.genres = Genres(self)
+        self.library = Library(self)
+        self.markets = Markets(self)
+        self.player = Player(self)
+        self.playlists = Playlists(self)
+        self.search = Search(self)
+        self.shows = Shows(self)
+        self.tracks = Tracks(self)
+        self.users = Users(self)
 
     def __repr__(self) -> str:
         return f"<trio_spotify.Spotify api_url={self._handler.api_url!r}>"
@@ -78,6 +135,49 @@ class Spotify:
         """
         return await self._handler.request(
             method, path, params=params, json=json, content=content, headers=headers
+        )
+
+    def iter_items(
+        self,
+        page: Mapping[str, Any],
+        *,
+        key: str | None = None,
+        max_items: int | None = None,
+        pages_in_flight: int = 16,
+    ) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
+        """Every item of a paged list, starting from a ``page`` a method returned::
+
+            page = await spotify.playlists.items(playlist_id, limit=50)
+            async with spotify.iter_items(page) as items:
+                async for item in items:
+                    ...
+
+        ``page`` is a paging object or an object wrapping one (search results, followed
+        artists, a playlist); ``key`` picks the wrapped one where there are several
+        (``key="tracks"`` for a search over several types). Offset-paged lists fetch their
+        remaining pages concurrently, at most ``pages_in_flight`` ahead of the consumer,
+        and yield items in order; cursor-paged lists follow ``next`` one page at a time.
+        ``max_items`` stops after that many items without requesting pages beyond them.
+
+        Leaving the ``async with`` block cancels the fetches still outstanding. A failed
+        page fetch is raised (as itself) when the iteration reaches that page. Raises
+        :class:`ValueError` at once for a ``page`` that holds no paging object.
+        """
+        return _paging.iter_items(
+            self, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
+        )
+
+    async def all_items(
+        self,
+        page: Mapping[str, Any],
+        *,
+        key: str | None = None,
+        max_items: int | None = None,
+        pages_in_flight: int = 16,
+    ) -> list[Any]:
+        """The items of :meth:`iter_items` as a list. A checkpoint."""
+        return await _paging.all_items(
+            self, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
         )
 
     def statistics(self) -> SpotifyStatistics:
@@ -181,15 +281,12 @@ async def open_spotify(
             proxy=proxy,
             http2=http2,
         )
-    except BaseException:
-        with trio.CancelScope(shield=True):
-            await accounts_client.aclose()
-        raise
-    try:
-        await trio.lowlevel.checkpoint()
-        yield Spotify(handler, tokens, _private=_CONSTRUCT)
+        try:
+            await trio.lowlevel.checkpoint()
+            yield Spotify(handler, tokens, _private=_CONSTRUCT)
+        finally:
+            await handler.aclose()
     finally:
-        await handler.aclose()
         with trio.move_on_after(5) as scope:
             scope.shield = True
             await accounts_client.aclose()

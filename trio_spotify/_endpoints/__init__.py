@@ -1,0 +1,40 @@
+"""The Web API's operations as typed methods, one group per Spotify category.
+
+``_operations.py`` describes the 96 operations as data; ``_base.py`` holds what every group
+shares (sending, chunking, argument checks); each other module is one group.
+"""
+
+from ._operations import OPERATIONS, Operation
+from .albums import Albums
+from .artists import Artists
+from .audiobooks import Audiobooks
+from .browse import Categories, Genres, Markets
+from .chapters import Chapters
+from .episodes import Episodes
+from .library import Library
+from .player import Player
+from .playlists import Playlists
+from .search import Search
+from .shows import Shows
+from .tracks import Tracks
+from .users import Users
+
+__all__ = [
+    "OPERATIONS",
+    "Albums",
+    "Artists",
+    "Audiobooks",
+    "Categories",
+    "Chapters",
+    "Episodes",
+    "Genres",
+    "Library",
+    "Markets",
+    "Operation",
+    "Player",
+    "Playlists",
+    "Search",
+    "Shows",
+    "Tracks",
+    "Users",
+]

@@ -1,0 +1,295 @@
+"""What every endpoint group shares: sending one operation, chunking ID lists, checking arguments.
+
+An endpoint method does three things, always in this order:
+
+1. check its arguments and turn IDs/URIs/URLs into what the request needs — a mistake raises
+   :class:`ValueError` (or :class:`TypeError`) naming the bad value, before anything is sent;
+2. warn with :class:`DeprecationWarning` if Spotify deprecated the operation;
+3. send the request(s) through ``spotify.request`` (limiter, token, retries live there) via
+   :meth:`Group._send`, which turns a 403 on a token lacking the operation's scopes into
+   :class:`~trio_spotify.MissingScope`.
+
+Lists longer than Spotify accepts in one request are split (:meth:`Group._chunked_read`,
+:meth:`Group._chunked_write`). Reads go out concurrently in a function-local nursery — each
+request still waits for the client's limiter — and are merged in input order. The nursery's
+tasks cannot raise: the first failure is kept, the others are cancelled, and that failure is
+raised as itself after the nursery closed, so no ``ExceptionGroup`` reaches the caller.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import trio
+
+from .._errors import Forbidden, MissingScope
+from .._ids import Kind, parse_id, parse_ids, parse_uri
+from .._request import format_path
+from ._operations import OPERATIONS, Operation
+
+if TYPE_CHECKING:
+    from .._client import Spotify
+
+__all__ = ["JSON", "Group", "gather_in_order"]
+
+#: A decoded JSON object as Spotify sent it.
+JSON = dict[str, Any]
+
+T = TypeVar("T")
+
+_MARKET = re.compile(r"[A-Z]{2}")
+
+
+async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Run ``thunks`` concurrently and return their results in order.
+
+    A checkpoint. If one raises, the others are cancelled and that exception is raised
+    itself (the first one to fail, if several do), never wrapped in an ``ExceptionGroup``.
+    ``trio.Cancelled`` and other ``BaseException``\\ s are not caught.
+    """
+    if len(thunks) == 1:
+        return [await thunks[0]()]
+    results: list[Any] = [None] * len(thunks)
+    failure: Exception | None = None
+
+    async def run(index: int, thunk: Callable[[], Awaitable[T]]) -> None:
+        nonlocal failure
+        try:
+            results[index] = await thunk()
+        except Exception as exc:
+            if failure is None:
+                failure = exc
+            nursery.cancel_scope.cancel()
+
+    async with trio.open_nursery() as nursery:
+        for index, thunk in enumerate(thunks):
+            nursery.start_soon(run, index, thunk)
+    if failure is not None:
+        raise failure
+    return results
+
+
+def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Group:
+    """Base class of ``spotify.albums``, ``spotify.tracks``, ...: holds the client."""
+
+    def __init__(self, spotify: Spotify) -> None:
+        self._spotify = spotify
+
+    def __repr__(self) -> str:
+        return f"<trio_spotify {type(self).__name__.lower()} endpoints>"
+
+    # -- sending ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _deprecated(op: Operation, stacklevel: int = 3) -> None:
+        """Warn if ``op`` is deprecated; ``stacklevel`` 3 points at the caller of the method."""
+        if not op.deprecated:
+            return
+        text = f"Spotify deprecated {op.method} {op.path} ({op.operation_id})"
+        if op.replacement:
+            text += f"; use {op.replacement} instead"
+        else:
+            text += "; it is unavailable to new and development-mode apps and has no replacement"
+        warnings.warn(text, DeprecationWarning, stacklevel=stacklevel + 1)
+
+    async def _send(
+        self,
+        op: Operation,
+        *,
+        segments: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send ``op`` once. A checkpoint; 403 with a token lacking scopes → MissingScope."""
+        path = format_path(op.path, **segments) if segments else op.path
+        try:
+            return await self._spotify.request(
+                op.method, path, params=params, json=json, content=content, headers=headers
+            )
+        except Forbidden as exc:
+            if isinstance(exc, MissingScope) or not op.scopes:
+                raise
+            token = self._spotify.token
+            if token is None:
+                raise
+            missing = op.missing_scopes(token.scope)
+            if not missing:
+                raise
+            raise MissingScope(
+                exc.message,
+                exc.status,
+                exc.reason,
+                exc.method,
+                exc.url,
+                op.all_scopes,
+                token.scope,
+            ) from exc
+
+    async def _call(
+        self,
+        operation_id: str,
+        *,
+        segments: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> JSON:
+        """Warn if deprecated, then :meth:`_send`. Call it straight from a public method.
+
+        Typed as returning a JSON object, which nearly every operation does; the few that
+        answer with nothing or a list say so in their own signature.
+        """
+        op = OPERATIONS[operation_id]
+        self._deprecated(op, stacklevel=3)
+        answer = await self._send(
+            op, segments=segments, params=params, json=json, content=content, headers=headers
+        )
+        return cast(JSON, answer)
+
+    async def _chunked_read(
+        self,
+        operation_id: str,
+        ids: Sequence[str],
+        *,
+        key: str | None,
+        param: str = "ids",
+        params: Mapping[str, Any] | None = None,
+        segments: Mapping[str, str] | None = None,
+    ) -> list[Any]:
+        """GET ``op`` for ``ids`` (already checked) in chunks of ``op.batch``, concurrently.
+
+        Each answer is ``{key: [...]}`` (or a bare list when ``key`` is ``None``); the lists
+        are joined in input order, ``None`` entries kept.
+        """
+        op = OPERATIONS[operation_id]
+        self._deprecated(op, stacklevel=3)
+        assert op.batch is not None
+
+        def thunk(chunk: Sequence[str]) -> Callable[[], Awaitable[list[Any]]]:
+            async def fetch() -> list[Any]:
+                answer = await self._send(
+                    op, segments=segments, params={**(params or {}), param: list(chunk)}
+                )
+                found = answer if key is None else answer[key]
+                if not isinstance(found, list) or len(found) != len(chunk):
+                    raise ValueError(
+                        f"{op.operation_id}: Spotify answered {len(chunk)} IDs with "
+                        f"{len(found) if isinstance(found, list) else 'no'} results"
+                    )
+                return found
+
+            return fetch
+
+        parts = await gather_in_order([thunk(chunk) for chunk in _chunks(ids, op.batch)])
+        return [item for part in parts for item in part]
+
+    async def _chunked_write(
+        self,
+        operation_id: str,
+        ids: Sequence[str],
+        *,
+        param: str = "ids",
+        body: bool = False,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Send ``op`` for ``ids`` in chunks of ``op.batch``, one after the other, in order.
+
+        ``body=True`` sends ``{param: [...]}`` as JSON instead of a query parameter.
+        """
+        op = OPERATIONS[operation_id]
+        self._deprecated(op, stacklevel=3)
+        assert op.batch is not None
+        for chunk in _chunks(ids, op.batch):
+            if body:
+                await self._send(op, params=params, json={param: list(chunk)})
+            else:
+                await self._send(op, params={**(params or {}), param: list(chunk)})
+
+    # -- argument checks -------------------------------------------------------------------
+
+    @staticmethod
+    def _id(value: str, kind: Kind, name: str = "id") -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+        return parse_id(value, kind)
+
+    @staticmethod
+    def _ids(values: Iterable[str], kind: Kind, name: str = "ids") -> list[str]:
+        return parse_ids(values, kind, name=name)
+
+    @staticmethod
+    def _uris(
+        values: Iterable[str],
+        kinds: Iterable[Kind],
+        *,
+        default: Kind | None = None,
+        name: str = "uris",
+        local: bool = False,
+    ) -> list[str]:
+        if isinstance(values, str | bytes):
+            raise TypeError(f"{name} must be a list of URIs, not a single string: use [{values!r}]")
+        kind_set = frozenset(kinds)
+        result = [
+            value
+            if local and isinstance(value, str) and value.startswith("spotify:local:")
+            else parse_uri(value, kind_set, default=default)
+            for value in values
+        ]
+        if not result:
+            raise ValueError(f"{name} must not be empty")
+        return result
+
+    @staticmethod
+    def _limit(operation_id: str, limit: int | None) -> int | None:
+        if limit is None:
+            return None
+        low, high = OPERATIONS[operation_id].limit_range or (1, 50)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
+            raise ValueError(f"limit must be an integer from {low} to {high}, not {limit!r}")
+        return limit
+
+    @staticmethod
+    def _offset(offset: int | None, maximum: int | None = None) -> int | None:
+        if offset is None:
+            return None
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise ValueError(f"offset must be a non-negative integer, not {offset!r}")
+        if maximum is not None and offset > maximum:
+            raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
+        return offset
+
+    @staticmethod
+    def _market(market: str | None) -> str | None:
+        if market is None or market == "from_token":
+            return market
+        if not isinstance(market, str) or not _MARKET.fullmatch(market):
+            raise ValueError(
+                f"market must be an ISO 3166-1 alpha-2 country code such as 'DE' "
+                f"or 'from_token', not {market!r}"
+            )
+        return market
+
+    @staticmethod
+    def _text(value: str, name: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+        return value
+
+    @staticmethod
+    def _range(value: int | float, name: str, low: float, high: float) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not low <= value <= high
+        ):
+            raise ValueError(f"{name} must be from {low:g} to {high:g}, not {value!r}")

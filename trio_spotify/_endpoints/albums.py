@@ -1,0 +1,76 @@
+"""``spotify.albums``: albums, their tracks, the user's saved albums, new releases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._base import JSON, Group
+
+__all__ = ["Albums"]
+
+
+class Albums(Group):
+    """Album operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, id: str, *, market: str | None = None) -> JSON:
+        """One album (``GET /albums/{id}``)."""
+        album_id, market = self._id(id, "album"), self._market(market)
+        return await self._call(
+            "get-an-album", segments={"id": album_id}, params={"market": market}
+        )
+
+    async def get_several(
+        self, ids: Iterable[str], *, market: str | None = None
+    ) -> list[JSON | None]:
+        """Albums by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        album_ids, market = self._ids(ids, "album"), self._market(market)
+        return await self._chunked_read(
+            "get-multiple-albums", album_ids, key="albums", params={"market": market}
+        )
+
+    async def tracks(
+        self,
+        id: str,
+        *,
+        market: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> JSON:
+        """A page of the album's tracks (``GET /albums/{id}/tracks``)."""
+        album_id, market = self._id(id, "album"), self._market(market)
+        params = {
+            "market": market,
+            "limit": self._limit("get-an-albums-tracks", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-an-albums-tracks", segments={"id": album_id}, params=params)
+
+    async def saved(
+        self, *, limit: int | None = None, offset: int | None = None, market: str | None = None
+    ) -> JSON:
+        """A page of the current user's saved albums (``GET /me/albums``)."""
+        params = {
+            "limit": self._limit("get-users-saved-albums", limit),
+            "offset": self._offset(offset),
+            "market": self._market(market),
+        }
+        return await self._call("get-users-saved-albums", params=params)
+
+    async def save(self, ids: Iterable[str]) -> None:
+        """Save albums to the user's library, 20 per request, in order; deprecated."""
+        await self._chunked_write("save-albums-user", self._ids(ids, "album"))
+
+    async def remove(self, ids: Iterable[str]) -> None:
+        """Remove albums from the user's library, 20 per request, in order; deprecated."""
+        await self._chunked_write("remove-albums-user", self._ids(ids, "album"))
+
+    async def contains(self, ids: Iterable[str]) -> list[bool]:
+        """Whether each album is saved in the user's library, in input order; deprecated."""
+        return await self._chunked_read(
+            "check-users-saved-albums", self._ids(ids, "album"), key=None
+        )
+
+    async def new_releases(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
+        """``{"albums": page}`` of new releases (``GET /browse/new-releases``); deprecated."""
+        params = {"limit": self._limit("get-new-releases", limit), "offset": self._offset(offset)}
+        return await self._call("get-new-releases", params=params)

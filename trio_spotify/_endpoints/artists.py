@@ -1,0 +1,92 @@
+"""``spotify.artists``: artists, their albums and top tracks, following artists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from ._base import JSON, Group
+
+__all__ = ["Artists"]
+
+IncludeGroup = Literal["album", "single", "appears_on", "compilation"]
+_GROUPS = frozenset({"album", "single", "appears_on", "compilation"})
+
+
+class Artists(Group):
+    """Artist operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, id: str) -> JSON:
+        """One artist (``GET /artists/{id}``)."""
+        return await self._call("get-an-artist", segments={"id": self._id(id, "artist")})
+
+    async def get_several(self, ids: Iterable[str]) -> list[JSON | None]:
+        """Artists by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        return await self._chunked_read(
+            "get-multiple-artists", self._ids(ids, "artist"), key="artists"
+        )
+
+    async def albums(
+        self,
+        id: str,
+        *,
+        include_groups: Iterable[IncludeGroup] | None = None,
+        market: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> JSON:
+        """A page of the artist's albums (``GET /artists/{id}/albums``)."""
+        artist_id = self._id(id, "artist")
+        groups = None if include_groups is None else list(include_groups)
+        if groups is not None and (not groups or not set(groups) <= _GROUPS):
+            raise ValueError(
+                f"include_groups must be a non-empty list of {sorted(_GROUPS)}, not {groups!r}"
+            )
+        params = {
+            "include_groups": groups,
+            "market": self._market(market),
+            "limit": self._limit("get-an-artists-albums", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-an-artists-albums", segments={"id": artist_id}, params=params)
+
+    async def top_tracks(self, id: str, *, market: str | None = None) -> JSON:
+        """``{"tracks": [...]}``: the artist's top tracks; deprecated."""
+        artist_id, market = self._id(id, "artist"), self._market(market)
+        return await self._call(
+            "get-an-artists-top-tracks", segments={"id": artist_id}, params={"market": market}
+        )
+
+    async def related_artists(self, id: str) -> JSON:
+        """``{"artists": [...]}``: artists similar to this one; deprecated."""
+        return await self._call(
+            "get-an-artists-related-artists", segments={"id": self._id(id, "artist")}
+        )
+
+    async def followed(self, *, after: str | None = None, limit: int | None = None) -> JSON:
+        """``{"artists": cursor page}`` the current user follows (``GET /me/following``)."""
+        params = {
+            "type": "artist",
+            "limit": self._limit("get-followed", limit),
+            "after": None if after is None else self._id(after, "artist", "after"),
+        }
+        return await self._call("get-followed", params=params)
+
+    async def follow(self, ids: Iterable[str]) -> None:
+        """Follow artists, 50 per request, in order; deprecated."""
+        artist_ids = self._ids(ids, "artist")
+        await self._chunked_write("follow-artists-users", artist_ids, params={"type": "artist"})
+
+    async def unfollow(self, ids: Iterable[str]) -> None:
+        """Unfollow artists, 50 per request, in order; deprecated."""
+        artist_ids = self._ids(ids, "artist")
+        await self._chunked_write("unfollow-artists-users", artist_ids, params={"type": "artist"})
+
+    async def is_following(self, ids: Iterable[str]) -> list[bool]:
+        """Whether the current user follows each artist, in input order; deprecated."""
+        return await self._chunked_read(
+            "check-current-user-follows",
+            self._ids(ids, "artist"),
+            key=None,
+            params={"type": "artist"},
+        )

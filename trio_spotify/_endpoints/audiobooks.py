@@ -1,0 +1,68 @@
+"""``spotify.audiobooks``: audiobooks, their chapters, the user's saved audiobooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._base import JSON, Group
+
+__all__ = ["Audiobooks"]
+
+
+class Audiobooks(Group):
+    """Audiobook operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, id: str, *, market: str | None = None) -> JSON:
+        """One audiobook (``GET /audiobooks/{id}``)."""
+        book_id, market = self._id(id, "audiobook"), self._market(market)
+        return await self._call(
+            "get-an-audiobook", segments={"id": book_id}, params={"market": market}
+        )
+
+    async def get_several(
+        self, ids: Iterable[str], *, market: str | None = None
+    ) -> list[JSON | None]:
+        """Audiobooks by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        book_ids, market = self._ids(ids, "audiobook"), self._market(market)
+        return await self._chunked_read(
+            "get-multiple-audiobooks", book_ids, key="audiobooks", params={"market": market}
+        )
+
+    async def chapters(
+        self,
+        id: str,
+        *,
+        market: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> JSON:
+        """A page of the audiobook's chapters (``GET /audiobooks/{id}/chapters``)."""
+        book_id, market = self._id(id, "audiobook"), self._market(market)
+        params = {
+            "market": market,
+            "limit": self._limit("get-audiobook-chapters", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-audiobook-chapters", segments={"id": book_id}, params=params)
+
+    async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
+        """A page of the current user's saved audiobooks (``GET /me/audiobooks``)."""
+        params = {
+            "limit": self._limit("get-users-saved-audiobooks", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-users-saved-audiobooks", params=params)
+
+    async def save(self, ids: Iterable[str]) -> None:
+        """Save audiobooks to the user's library, 50 per request, in order; deprecated."""
+        await self._chunked_write("save-audiobooks-user", self._ids(ids, "audiobook"))
+
+    async def remove(self, ids: Iterable[str]) -> None:
+        """Remove audiobooks from the user's library, 50 per request, in order; deprecated."""
+        await self._chunked_write("remove-audiobooks-user", self._ids(ids, "audiobook"))
+
+    async def contains(self, ids: Iterable[str]) -> list[bool]:
+        """Whether each audiobook is saved in the user's library, in input order; deprecated."""
+        return await self._chunked_read(
+            "check-users-saved-audiobooks", self._ids(ids, "audiobook"), key=None
+        )

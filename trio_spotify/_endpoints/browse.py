@@ -1,0 +1,58 @@
+"""``spotify.categories``, ``spotify.genres`` and ``spotify.markets``: the browse catalog."""
+
+from __future__ import annotations
+
+from ._base import JSON, Group
+
+__all__ = ["Categories", "Genres", "Markets"]
+
+
+class Categories(Group):
+    """Browse categories. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, category_id: str, *, locale: str | None = None) -> JSON:
+        """One browse category (``GET /browse/categories/{category_id}``); deprecated."""
+        category = self._text(category_id, "category_id")
+        return await self._call(
+            "get-a-category", segments={"category_id": category}, params={"locale": locale}
+        )
+
+    async def browse(
+        self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
+    ) -> JSON:
+        """``{"categories": page}`` of browse categories; deprecated."""
+        params = {
+            "locale": locale,
+            "limit": self._limit("get-categories", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-categories", params=params)
+
+    async def playlists(
+        self, category_id: str, *, limit: int | None = None, offset: int | None = None
+    ) -> JSON:
+        """``{"playlists": page}`` of the category's playlists; deprecated."""
+        category = self._text(category_id, "category_id")
+        params = {
+            "limit": self._limit("get-a-categories-playlists", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call(
+            "get-a-categories-playlists", segments={"category_id": category}, params=params
+        )
+
+
+class Genres(Group):
+    """Genre seeds for recommendations."""
+
+    async def seeds(self) -> JSON:
+        """``{"genres": [...]}`` usable as ``seed_genres``; deprecated. A checkpoint."""
+        return await self._call("get-recommendation-genres")
+
+
+class Markets(Group):
+    """Markets where Spotify is available."""
+
+    async def available(self) -> JSON:
+        """``{"markets": ["AD", ...]}`` (``GET /markets``); deprecated. A checkpoint."""
+        return await self._call("get-available-markets")

@@ -1,0 +1,54 @@
+"""``spotify.episodes``: podcast episodes and the user's saved episodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._base import JSON, Group
+
+__all__ = ["Episodes"]
+
+
+class Episodes(Group):
+    """Episode operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, id: str, *, market: str | None = None) -> JSON:
+        """One episode (``GET /episodes/{id}``)."""
+        episode_id, market = self._id(id, "episode"), self._market(market)
+        return await self._call(
+            "get-an-episode", segments={"id": episode_id}, params={"market": market}
+        )
+
+    async def get_several(
+        self, ids: Iterable[str], *, market: str | None = None
+    ) -> list[JSON | None]:
+        """Episodes by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        episode_ids, market = self._ids(ids, "episode"), self._market(market)
+        return await self._chunked_read(
+            "get-multiple-episodes", episode_ids, key="episodes", params={"market": market}
+        )
+
+    async def saved(
+        self, *, market: str | None = None, limit: int | None = None, offset: int | None = None
+    ) -> JSON:
+        """A page of the current user's saved episodes (``GET /me/episodes``)."""
+        params = {
+            "market": self._market(market),
+            "limit": self._limit("get-users-saved-episodes", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-users-saved-episodes", params=params)
+
+    async def save(self, ids: Iterable[str]) -> None:
+        """Save episodes to the user's library, 50 per request, in order; deprecated."""
+        await self._chunked_write("save-episodes-user", self._ids(ids, "episode"))
+
+    async def remove(self, ids: Iterable[str]) -> None:
+        """Remove episodes from the user's library, 50 per request, in order; deprecated."""
+        await self._chunked_write("remove-episodes-user", self._ids(ids, "episode"))
+
+    async def contains(self, ids: Iterable[str]) -> list[bool]:
+        """Whether each episode is saved in the user's library, in input order; deprecated."""
+        return await self._chunked_read(
+            "check-users-saved-episodes", self._ids(ids, "episode"), key=None
+        )

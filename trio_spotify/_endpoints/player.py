@@ -1,0 +1,189 @@
+"""``spotify.player``: playback state and control (Premium users only for control)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from .._ids import Kind
+from ._base import JSON, Group
+
+__all__ = ["Player"]
+
+AdditionalType = Literal["track", "episode"]
+_CONTEXTS: tuple[Kind, ...] = ("album", "artist", "playlist", "show", "audiobook")
+_PLAYABLE: tuple[Kind, ...] = ("track", "episode")
+
+
+class Player(Group):
+    """Player operations. Every method is a checkpoint; see :class:`Group` for errors.
+
+    Control methods raise :class:`~trio_spotify.NotFound` when the user has no active device
+    and :class:`~trio_spotify.Forbidden` for a non-Premium user.
+    """
+
+    def _types(self, additional_types: Iterable[AdditionalType] | None) -> list[str] | None:
+        if additional_types is None:
+            return None
+        types: list[str] = (
+            [additional_types] if isinstance(additional_types, str) else list(additional_types)
+        )
+        if not types or not set(types) <= set(_PLAYABLE):
+            raise ValueError(
+                f"additional_types must be 'track' and/or 'episode', not {additional_types!r}"
+            )
+        return types
+
+    async def state(
+        self,
+        *,
+        market: str | None = None,
+        additional_types: Iterable[AdditionalType] | None = None,
+    ) -> JSON | None:
+        """The playback state, ``None`` when nothing is playing (``GET /me/player``)."""
+        params = {"market": self._market(market), "additional_types": self._types(additional_types)}
+        result: JSON | None = await self._call(
+            "get-information-about-the-users-current-playback", params=params
+        )
+        return result
+
+    async def transfer(self, device_id: str, *, play: bool | None = None) -> None:
+        """Move playback to ``device_id`` (``PUT /me/player``)."""
+        body: dict[str, Any] = {"device_ids": [self._text(device_id, "device_id")]}
+        if play is not None:
+            body["play"] = play
+        await self._call("transfer-a-users-playback", json=body)
+
+    async def devices(self) -> JSON:
+        """``{"devices": [...]}`` the user can play on (``GET /me/player/devices``)."""
+        return await self._call("get-a-users-available-devices")
+
+    async def currently_playing(
+        self,
+        *,
+        market: str | None = None,
+        additional_types: Iterable[AdditionalType] | None = None,
+    ) -> JSON | None:
+        """What is playing, ``None`` when nothing is (``GET /me/player/currently-playing``)."""
+        params = {"market": self._market(market), "additional_types": self._types(additional_types)}
+        result: JSON | None = await self._call(
+            "get-the-users-currently-playing-track", params=params
+        )
+        return result
+
+    async def play(
+        self,
+        *,
+        device_id: str | None = None,
+        context_uri: str | None = None,
+        uris: Iterable[str] | None = None,
+        offset: int | str | None = None,
+        position_ms: int | None = None,
+    ) -> None:
+        """Start or resume playback (``PUT /me/player/play``).
+
+        ``context_uri`` (an album, artist, playlist, show or audiobook) or ``uris`` (tracks and
+        episodes) say what to play; ``offset`` is a position (int) or a URI (str) in it.
+        """
+        body: dict[str, Any] = {}
+        if context_uri is not None and uris is not None:
+            raise ValueError("give context_uri or uris, not both")
+        if context_uri is not None:
+            body["context_uri"] = self._uris(
+                [context_uri],
+                ("album", "artist", "playlist", "show", "audiobook"),
+                name="context_uri",
+            )[0]
+        if uris is not None:
+            body["uris"] = self._uris(uris, _PLAYABLE, default="track")
+        if offset is not None:
+            if isinstance(offset, bool):
+                raise ValueError(f"offset must be a position or a URI, not {offset!r}")
+            if isinstance(offset, int):
+                if offset < 0:
+                    raise ValueError(f"offset must be a non-negative position, not {offset!r}")
+                body["offset"] = {"position": offset}
+            else:
+                body["offset"] = {
+                    "uri": self._uris([offset], _PLAYABLE, default="track", name="offset")[0]
+                }
+        if position_ms is not None:
+            self._range(position_ms, "position_ms", 0, float("inf"))
+            body["position_ms"] = position_ms
+        await self._call(
+            "start-a-users-playback", params={"device_id": device_id}, json=body or None
+        )
+
+    async def pause(self, *, device_id: str | None = None) -> None:
+        """Pause playback (``PUT /me/player/pause``)."""
+        await self._call("pause-a-users-playback", params={"device_id": device_id})
+
+    async def next(self, *, device_id: str | None = None) -> None:
+        """Skip to the next item (``POST /me/player/next``)."""
+        await self._call("skip-users-playback-to-next-track", params={"device_id": device_id})
+
+    async def previous(self, *, device_id: str | None = None) -> None:
+        """Skip to the previous item (``POST /me/player/previous``)."""
+        await self._call("skip-users-playback-to-previous-track", params={"device_id": device_id})
+
+    async def seek(self, position_ms: int, *, device_id: str | None = None) -> None:
+        """Seek to ``position_ms`` in the current item (``PUT /me/player/seek``)."""
+        self._range(position_ms, "position_ms", 0, float("inf"))
+        await self._call(
+            "seek-to-position-in-currently-playing-track",
+            params={"position_ms": position_ms, "device_id": device_id},
+        )
+
+    async def repeat(
+        self, state: Literal["track", "context", "off"], *, device_id: str | None = None
+    ) -> None:
+        """Set the repeat mode (``PUT /me/player/repeat``)."""
+        if state not in ("track", "context", "off"):
+            raise ValueError(f"state must be 'track', 'context' or 'off', not {state!r}")
+        await self._call(
+            "set-repeat-mode-on-users-playback", params={"state": state, "device_id": device_id}
+        )
+
+    async def volume(self, volume_percent: int, *, device_id: str | None = None) -> None:
+        """Set the volume, 0 to 100 (``PUT /me/player/volume``)."""
+        self._range(volume_percent, "volume_percent", 0, 100)
+        await self._call(
+            "set-volume-for-users-playback",
+            params={"volume_percent": volume_percent, "device_id": device_id},
+        )
+
+    async def shuffle(self, state: bool, *, device_id: str | None = None) -> None:
+        """Turn shuffle on or off (``PUT /me/player/shuffle``)."""
+        if not isinstance(state, bool):
+            raise ValueError(f"state must be True or False, not {state!r}")
+        await self._call(
+            "toggle-shuffle-for-users-playback", params={"state": state, "device_id": device_id}
+        )
+
+    async def recently_played(
+        self, *, limit: int | None = None, after: int | None = None, before: int | None = None
+    ) -> JSON:
+        """A cursor page of recently played tracks (``GET /me/player/recently-played``).
+
+        ``after``/``before`` are Unix timestamps in milliseconds; give at most one.
+        """
+        if after is not None and before is not None:
+            raise ValueError("give after or before, not both")
+        for name, value in (("after", after), ("before", before)):
+            if value is not None:
+                self._range(value, name, 0, float("inf"))
+        params = {
+            "limit": self._limit("get-recently-played", limit),
+            "after": after,
+            "before": before,
+        }
+        return await self._call("get-recently-played", params=params)
+
+    async def queue(self) -> JSON:
+        """The current item and the queue (``GET /me/player/queue``)."""
+        return await self._call("get-queue")
+
+    async def add_to_queue(self, uri: str, *, device_id: str | None = None) -> None:
+        """Add a track or episode to the queue (``POST /me/player/queue``)."""
+        item = self._uris([uri], _PLAYABLE, default="track", name="uri")[0]
+        await self._call("add-to-queue", params={"uri": item, "device_id": device_id})

@@ -1,0 +1,433 @@
+"""``spotify.playlists``: playlists, their items, creating and editing them, cover images.
+
+Item lists of any length are split into requests of 100, sent one after the other so the
+playlist ends up in the order given: additions at a ``position`` advance it chunk by chunk,
+removals pass on the ``snapshot_id`` each chunk returns.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, cast
+
+from .._ids import Kind
+from ._base import JSON, Group, _chunks
+from ._operations import OPERATIONS, Operation
+
+__all__ = ["MAX_COVER_BYTES", "Playlists"]
+
+#: The largest Base64-encoded JPEG Spotify accepts as a playlist cover.
+MAX_COVER_BYTES = 256 * 1024
+_MAX_OFFSET = 100_000
+_ITEM_KINDS: tuple[Kind, ...] = ("track", "episode")
+AdditionalType = Literal["track", "episode"]
+
+
+class Playlists(Group):
+    """Playlist operations. Every method is a checkpoint; see :class:`Group` for errors.
+
+    Playlist items are given as track or episode URIs or URLs (a bare ID is taken as a
+    track); local files' ``spotify:local:…`` URIs pass through unchanged.
+    """
+
+    def _pid(self, playlist_id: str) -> dict[str, str]:
+        return {"playlist_id": self._id(playlist_id, "playlist", "playlist_id")}
+
+    def _items_of(self, uris: Iterable[str]) -> list[str]:
+        return self._uris(uris, _ITEM_KINDS, default="track", local=True)
+
+    @staticmethod
+    def _types(additional_types: Iterable[AdditionalType] | None) -> list[str] | None:
+        if additional_types is None:
+            return None
+        types: list[str] = (
+            [additional_types] if isinstance(additional_types, str) else list(additional_types)
+        )
+        if not types or not set(types) <= set(_ITEM_KINDS):
+            raise ValueError(
+                f"additional_types must be 'track' and/or 'episode', not {additional_types!r}"
+            )
+        return types
+
+    @staticmethod
+    def _details(
+        name: str | None,
+        public: bool | None,
+        collaborative: bool | None,
+        description: str | None,
+    ) -> dict[str, Any]:
+        if collaborative and public:
+            raise ValueError("a collaborative playlist cannot be public: pass public=False")
+        body = {
+            "name": name,
+            "public": public,
+            "collaborative": collaborative,
+            "description": description,
+        }
+        return {key: value for key, value in body.items() if value is not None}
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def get(
+        self,
+        playlist_id: str,
+        *,
+        market: str | None = None,
+        fields: str | None = None,
+        additional_types: Iterable[AdditionalType] | None = None,
+    ) -> JSON:
+        """One playlist; its ``items`` is the first page of its items (``GET /playlists/{id}``)."""
+        segments, market = self._pid(playlist_id), self._market(market)
+        params = {
+            "market": market,
+            "fields": fields,
+            "additional_types": self._types(additional_types),
+        }
+        return await self._call("get-playlist", segments=segments, params=params)
+
+    async def items(
+        self,
+        playlist_id: str,
+        *,
+        market: str | None = None,
+        fields: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        additional_types: Iterable[AdditionalType] | None = None,
+    ) -> JSON:
+        """A page of the playlist's items (``GET /playlists/{id}/items``)."""
+        return await self._read_items(
+            "get-playlists-items", playlist_id, market, fields, limit, offset, additional_types
+        )
+
+    async def tracks(
+        self,
+        playlist_id: str,
+        *,
+        market: str | None = None,
+        fields: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        additional_types: Iterable[AdditionalType] | None = None,
+    ) -> JSON:
+        """A page of the playlist's items from ``GET /playlists/{id}/tracks``; deprecated."""
+        self._deprecated(OPERATIONS["get-playlists-tracks"], stacklevel=2)
+        return await self._read_items(
+            "get-playlists-tracks", playlist_id, market, fields, limit, offset, additional_types
+        )
+
+    async def _read_items(
+        self,
+        operation_id: str,
+        playlist_id: str,
+        market: str | None,
+        fields: str | None,
+        limit: int | None,
+        offset: int | None,
+        additional_types: Iterable[AdditionalType] | None,
+    ) -> JSON:
+        segments = self._pid(playlist_id)
+        params = {
+            "market": self._market(market),
+            "fields": fields,
+            "limit": self._limit(operation_id, limit),
+            "offset": self._offset(offset),
+            "additional_types": self._types(additional_types),
+        }
+        result: JSON = await self._send(OPERATIONS[operation_id], segments=segments, params=params)
+        return result
+
+    async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
+        """A page of the current user's playlists, owned or followed (``GET /me/playlists``)."""
+        params = {
+            "limit": self._limit("get-a-list-of-current-users-playlists", limit),
+            "offset": self._offset(offset, _MAX_OFFSET),
+        }
+        return await self._call("get-a-list-of-current-users-playlists", params=params)
+
+    async def user_playlists(
+        self, user_id: str, *, limit: int | None = None, offset: int | None = None
+    ) -> JSON:
+        """A page of a user's public playlists (``GET /users/{id}/playlists``); deprecated."""
+        segments = {"user_id": self._id(user_id, "user", "user_id")}
+        params = {
+            "limit": self._limit("get-list-users-playlists", limit),
+            "offset": self._offset(offset, _MAX_OFFSET),
+        }
+        return await self._call("get-list-users-playlists", segments=segments, params=params)
+
+    async def featured(
+        self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
+    ) -> JSON:
+        """``{"message", "playlists": page}`` of featured playlists; deprecated."""
+        params = {
+            "locale": locale,
+            "limit": self._limit("get-featured-playlists", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-featured-playlists", params=params)
+
+    async def cover_image(self, playlist_id: str) -> list[JSON]:
+        """The playlist's cover images (``GET /playlists/{id}/images``)."""
+        result = await self._call("get-playlist-cover", segments=self._pid(playlist_id))
+        return cast(list[JSON], result)
+
+    async def is_following(self, playlist_id: str, *, user_id: str | None = None) -> bool:
+        """Whether the current user follows the playlist; deprecated."""
+        segments = self._pid(playlist_id)
+        ids = None if user_id is None else [self._id(user_id, "user", "user_id")]
+        answer = await self._call(
+            "check-if-user-follows-playlist", segments=segments, params={"ids": ids}
+        )
+        return bool(cast(list[bool], answer)[0])
+
+    # -- creating and editing --------------------------------------------------------------
+
+    async def create(
+        self,
+        name: str,
+        *,
+        public: bool | None = None,
+        collaborative: bool | None = None,
+        description: str | None = None,
+    ) -> JSON:
+        """Create a playlist for the current user and return it (``POST /me/playlists``)."""
+        body = self._details(self._text(name, "name"), public, collaborative, description)
+        return await self._call("create-playlist", json=body)
+
+    async def create_for_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        public: bool | None = None,
+        collaborative: bool | None = None,
+        description: str | None = None,
+    ) -> JSON:
+        """Create a playlist via ``POST /users/{id}/playlists``; deprecated."""
+        segments = {"user_id": self._id(user_id, "user", "user_id")}
+        body = self._details(self._text(name, "name"), public, collaborative, description)
+        return await self._call("create-playlist-for-user", segments=segments, json=body)
+
+    async def change_details(
+        self,
+        playlist_id: str,
+        *,
+        name: str | None = None,
+        public: bool | None = None,
+        collaborative: bool | None = None,
+        description: str | None = None,
+    ) -> None:
+        """Rename the playlist or change its description and visibility."""
+        segments = self._pid(playlist_id)
+        if name is not None:
+            self._text(name, "name")
+        body = self._details(name, public, collaborative, description)
+        if not body:
+            raise ValueError("give at least one of name, public, collaborative, description")
+        await self._call("change-playlist-details", segments=segments, json=body)
+
+    async def follow(self, playlist_id: str, *, public: bool | None = None) -> None:
+        """Follow the playlist (``PUT /playlists/{id}/followers``); deprecated."""
+        segments = self._pid(playlist_id)
+        body = None if public is None else {"public": public}
+        await self._call("follow-playlist", segments=segments, json=body)
+
+    async def unfollow(self, playlist_id: str) -> None:
+        """Unfollow the playlist (``DELETE /playlists/{id}/followers``); deprecated."""
+        await self._call("unfollow-playlist", segments=self._pid(playlist_id))
+
+    async def upload_cover_image(self, playlist_id: str, jpeg: bytes) -> None:
+        """Replace the cover with ``jpeg`` (the raw JPEG bytes; sent Base64-encoded).
+
+        Raises :class:`ValueError` if it is not a JPEG or its Base64 form exceeds 256 KB.
+        """
+        segments = self._pid(playlist_id)
+        if not isinstance(jpeg, bytes | bytearray) or not jpeg.startswith(b"\xff\xd8\xff"):
+            raise ValueError("jpeg must be the bytes of a JPEG image (starting FF D8 FF)")
+        encoded = base64.b64encode(jpeg)
+        if len(encoded) > MAX_COVER_BYTES:
+            raise ValueError(
+                f"jpeg is {len(encoded)} bytes once Base64-encoded ({len(jpeg)} raw); "
+                f"Spotify accepts at most {MAX_COVER_BYTES}"
+            )
+        await self._call(
+            "upload-custom-playlist-cover",
+            segments=segments,
+            content=encoded,
+            headers={"Content-Type": "image/jpeg"},
+        )
+
+    # -- items -----------------------------------------------------------------------------
+
+    async def add_items(
+        self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
+    ) -> JSON:
+        """Add items in the given order, 100 per request; returns the last ``{snapshot_id}``."""
+        return await self._add("add-items-to-playlist", playlist_id, uris, position)
+
+    async def add_tracks(
+        self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
+    ) -> JSON:
+        """:meth:`add_items` through ``POST /playlists/{id}/tracks``; deprecated."""
+        self._deprecated(OPERATIONS["add-tracks-to-playlist"], stacklevel=2)
+        return await self._add("add-tracks-to-playlist", playlist_id, uris, position)
+
+    async def _add(
+        self, operation_id: str, playlist_id: str, uris: Iterable[str], position: int | None
+    ) -> JSON:
+        segments, items = self._pid(playlist_id), self._items_of(uris)
+        if position is not None and (
+            isinstance(position, bool) or not isinstance(position, int) or position < 0
+        ):
+            raise ValueError(f"position must be a non-negative integer, not {position!r}")
+        return await self._add_chunks(OPERATIONS[operation_id], segments, items, position)
+
+    async def _add_chunks(
+        self, op: Operation, segments: dict[str, str], items: Sequence[str], position: int | None
+    ) -> JSON:
+        assert op.batch is not None
+        answer: JSON = {}
+        for chunk in _chunks(items, op.batch):
+            body: dict[str, Any] = {"uris": list(chunk)}
+            if position is not None:
+                body["position"] = position
+                position += len(chunk)
+            answer = await self._send(op, segments=segments, json=body)
+        return answer
+
+    async def replace_items(self, playlist_id: str, uris: Iterable[str]) -> JSON:
+        """Replace all items with ``uris`` (an empty list clears the playlist).
+
+        Past 100 items the first 100 replace and the rest are added in order.
+        """
+        return await self._replace(
+            "reorder-or-replace-playlists-items", "add-items-to-playlist", playlist_id, uris
+        )
+
+    async def replace_tracks(self, playlist_id: str, uris: Iterable[str]) -> JSON:
+        """:meth:`replace_items` through ``/playlists/{id}/tracks``; deprecated."""
+        self._deprecated(OPERATIONS["reorder-or-replace-playlists-tracks"], stacklevel=2)
+        return await self._replace(
+            "reorder-or-replace-playlists-tracks", "add-tracks-to-playlist", playlist_id, uris
+        )
+
+    async def _replace(
+        self, replace_id: str, add_id: str, playlist_id: str, uris: Iterable[str]
+    ) -> JSON:
+        segments = self._pid(playlist_id)
+        if isinstance(uris, str | bytes):
+            raise TypeError(f"uris must be a list of URIs, not a single string: use [{uris!r}]")
+        given = list(uris)
+        items = self._items_of(given) if given else []
+        replace = OPERATIONS[replace_id]
+        assert replace.batch is not None
+        answer: JSON = await self._send(
+            replace, segments=segments, json={"uris": items[: replace.batch]}
+        )
+        rest = items[replace.batch :]
+        if rest:
+            answer = await self._add_chunks(OPERATIONS[add_id], segments, rest, None)
+        return answer
+
+    async def reorder_items(
+        self,
+        playlist_id: str,
+        *,
+        range_start: int,
+        insert_before: int,
+        range_length: int | None = None,
+        snapshot_id: str | None = None,
+    ) -> JSON:
+        """Move ``range_length`` items (default 1) from ``range_start`` to before
+        ``insert_before``; returns ``{snapshot_id}``."""
+        return await self._reorder(
+            "reorder-or-replace-playlists-items",
+            playlist_id,
+            range_start,
+            insert_before,
+            range_length,
+            snapshot_id,
+        )
+
+    async def reorder_tracks(
+        self,
+        playlist_id: str,
+        *,
+        range_start: int,
+        insert_before: int,
+        range_length: int | None = None,
+        snapshot_id: str | None = None,
+    ) -> JSON:
+        """:meth:`reorder_items` through ``/playlists/{id}/tracks``; deprecated."""
+        self._deprecated(OPERATIONS["reorder-or-replace-playlists-tracks"], stacklevel=2)
+        return await self._reorder(
+            "reorder-or-replace-playlists-tracks",
+            playlist_id,
+            range_start,
+            insert_before,
+            range_length,
+            snapshot_id,
+        )
+
+    async def _reorder(
+        self,
+        operation_id: str,
+        playlist_id: str,
+        range_start: int,
+        insert_before: int,
+        range_length: int | None,
+        snapshot_id: str | None,
+    ) -> JSON:
+        segments = self._pid(playlist_id)
+        body: dict[str, Any] = {"range_start": range_start, "insert_before": insert_before}
+        if range_length is not None:
+            self._range(range_length, "range_length", 1, float("inf"))
+            body["range_length"] = range_length
+        for name in ("range_start", "insert_before"):
+            if isinstance(body[name], bool) or not isinstance(body[name], int) or body[name] < 0:
+                raise ValueError(f"{name} must be a non-negative integer, not {body[name]!r}")
+        if snapshot_id is not None:
+            body["snapshot_id"] = self._text(snapshot_id, "snapshot_id")
+        result: JSON = await self._send(OPERATIONS[operation_id], segments=segments, json=body)
+        return result
+
+    async def remove_items(
+        self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
+    ) -> JSON:
+        """Remove every occurrence of each item, 100 per request; returns the last
+        ``{snapshot_id}`` (each chunk is sent against the snapshot the previous returned)."""
+        return await self._remove("remove-items-playlist", "items", playlist_id, uris, snapshot_id)
+
+    async def remove_tracks(
+        self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
+    ) -> JSON:
+        """:meth:`remove_items` through ``DELETE /playlists/{id}/tracks``; deprecated."""
+        self._deprecated(OPERATIONS["remove-tracks-playlist"], stacklevel=2)
+        return await self._remove(
+            "remove-tracks-playlist", "tracks", playlist_id, uris, snapshot_id
+        )
+
+    async def _remove(
+        self,
+        operation_id: str,
+        key: str,
+        playlist_id: str,
+        uris: Iterable[str],
+        snapshot_id: str | None,
+    ) -> JSON:
+        segments, items = self._pid(playlist_id), self._items_of(uris)
+        if snapshot_id is not None:
+            self._text(snapshot_id, "snapshot_id")
+        op = OPERATIONS[operation_id]
+        assert op.batch is not None
+        answer: JSON = {}
+        for chunk in _chunks(items, op.batch):
+            body: dict[str, Any] = {key: [{"uri": uri} for uri in chunk]}
+            if snapshot_id is not None:
+                body["snapshot_id"] = snapshot_id
+            answer = await self._send(op, segments=segments, json=body)
+            if snapshot_id is not None and isinstance(answer, dict):
+                snapshot_id = answer.get("snapshot_id", snapshot_id)
+        return answer

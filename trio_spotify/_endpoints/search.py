@@ -1,0 +1,50 @@
+"""``spotify.search(q, types=...)``: the catalog search, a callable group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from ._base import JSON, Group
+
+__all__ = ["Search"]
+
+SearchType = Literal["album", "artist", "playlist", "track", "show", "episode", "audiobook"]
+_TYPES = frozenset({"album", "artist", "playlist", "track", "show", "episode", "audiobook"})
+_MAX_OFFSET = 1000
+
+
+class Search(Group):
+    """``await spotify.search("q", types=["track"])``: a checkpoint."""
+
+    async def __call__(
+        self,
+        q: str,
+        *,
+        types: SearchType | Iterable[SearchType],
+        market: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        include_external: Literal["audio"] | None = None,
+    ) -> JSON:
+        """Search the catalog (``GET /search``).
+
+        Returns one wrapped paging object per type, ``{"tracks": page, "artists": page}``:
+        ``spotify.iter_items(result, key="tracks")`` follows one of them. ``limit`` is 0 to 10
+        and ``offset`` at most 1000 (Spotify's caps since February 2026).
+        """
+        query = self._text(q, "q")
+        kinds = [types] if isinstance(types, str) else list(types)
+        if not kinds or not set(kinds) <= _TYPES:
+            raise ValueError(f"types must be one or more of {sorted(_TYPES)}, not {types!r}")
+        if include_external not in (None, "audio"):
+            raise ValueError(f"include_external must be 'audio' or None, not {include_external!r}")
+        params = {
+            "q": query,
+            "type": kinds,
+            "market": self._market(market),
+            "limit": self._limit("search", limit),
+            "offset": self._offset(offset, _MAX_OFFSET),
+            "include_external": include_external,
+        }
+        return await self._call("search", params=params)

@@ -1,0 +1,65 @@
+"""``spotify.shows``: podcasts, their episodes, the user's saved shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._base import JSON, Group
+
+__all__ = ["Shows"]
+
+
+class Shows(Group):
+    """Show operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, id: str, *, market: str | None = None) -> JSON:
+        """One show (``GET /shows/{id}``)."""
+        show_id, market = self._id(id, "show"), self._market(market)
+        return await self._call("get-a-show", segments={"id": show_id}, params={"market": market})
+
+    async def get_several(
+        self, ids: Iterable[str], *, market: str | None = None
+    ) -> list[JSON | None]:
+        """Shows by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        show_ids, market = self._ids(ids, "show"), self._market(market)
+        return await self._chunked_read(
+            "get-multiple-shows", show_ids, key="shows", params={"market": market}
+        )
+
+    async def episodes(
+        self,
+        id: str,
+        *,
+        market: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> JSON:
+        """A page of the show's episodes (``GET /shows/{id}/episodes``)."""
+        show_id, market = self._id(id, "show"), self._market(market)
+        params = {
+            "market": market,
+            "limit": self._limit("get-a-shows-episodes", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-a-shows-episodes", segments={"id": show_id}, params=params)
+
+    async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
+        """A page of the current user's saved shows (``GET /me/shows``)."""
+        params = {
+            "limit": self._limit("get-users-saved-shows", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-users-saved-shows", params=params)
+
+    async def save(self, ids: Iterable[str]) -> None:
+        """Save shows to the user's library, 50 per request, in order; deprecated."""
+        await self._chunked_write("save-shows-user", self._ids(ids, "show"))
+
+    async def remove(self, ids: Iterable[str], *, market: str | None = None) -> None:
+        """Remove shows from the user's library, 50 per request, in order; deprecated."""
+        show_ids, market = self._ids(ids, "show"), self._market(market)
+        await self._chunked_write("remove-shows-user", show_ids, params={"market": market})
+
+    async def contains(self, ids: Iterable[str]) -> list[bool]:
+        """Whether each show is saved in the user's library, in input order; deprecated."""
+        return await self._chunked_read("check-users-saved-shows", self._ids(ids, "show"), key=None)

@@ -1,0 +1,136 @@
+"""``spotify.tracks``: tracks, saved tracks, audio features and analysis, recommendations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from ._base import JSON, Group
+
+__all__ = ["Tracks"]
+
+#: Tunable track attributes of ``/recommendations``, each with ``min_``/``max_``/``target_``.
+RECOMMENDATION_ATTRIBUTES = frozenset(
+    {
+        "acousticness",
+        "danceability",
+        "duration_ms",
+        "energy",
+        "instrumentalness",
+        "key",
+        "liveness",
+        "loudness",
+        "mode",
+        "popularity",
+        "speechiness",
+        "tempo",
+        "time_signature",
+        "valence",
+    }
+)
+_MAX_SEEDS = 5
+
+
+class Tracks(Group):
+    """Track operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def get(self, id: str, *, market: str | None = None) -> JSON:
+        """One track (``GET /tracks/{id}``)."""
+        track_id, market = self._id(id, "track"), self._market(market)
+        return await self._call("get-track", segments={"id": track_id}, params={"market": market})
+
+    async def get_several(
+        self, ids: Iterable[str], *, market: str | None = None
+    ) -> list[JSON | None]:
+        """Tracks by ID, any number, 50 per request sent concurrently, in input order
+        (``None`` where Spotify knows no such track); deprecated."""
+        track_ids, market = self._ids(ids, "track"), self._market(market)
+        return await self._chunked_read(
+            "get-several-tracks", track_ids, key="tracks", params={"market": market}
+        )
+
+    async def saved(
+        self, *, market: str | None = None, limit: int | None = None, offset: int | None = None
+    ) -> JSON:
+        """A page of the current user's saved tracks (``GET /me/tracks``)."""
+        params = {
+            "market": self._market(market),
+            "limit": self._limit("get-users-saved-tracks", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call("get-users-saved-tracks", params=params)
+
+    async def save(self, ids: Iterable[str]) -> None:
+        """Save tracks to the user's library (JSON body), 50 per request, in order; deprecated."""
+        await self._chunked_write("save-tracks-user", self._ids(ids, "track"), body=True)
+
+    async def remove(self, ids: Iterable[str]) -> None:
+        """Remove tracks from the user's library, 50 per request, in order; deprecated."""
+        await self._chunked_write("remove-tracks-user", self._ids(ids, "track"))
+
+    async def contains(self, ids: Iterable[str]) -> list[bool]:
+        """Whether each track is saved in the user's library, in input order; deprecated."""
+        return await self._chunked_read(
+            "check-users-saved-tracks", self._ids(ids, "track"), key=None
+        )
+
+    async def audio_features(self, id: str) -> JSON:
+        """The track's audio features (``GET /audio-features/{id}``); deprecated."""
+        return await self._call("get-audio-features", segments={"id": self._id(id, "track")})
+
+    async def several_audio_features(self, ids: Iterable[str]) -> list[JSON | None]:
+        """Audio features of many tracks, 100 per request, in input order; deprecated."""
+        return await self._chunked_read(
+            "get-several-audio-features", self._ids(ids, "track"), key="audio_features"
+        )
+
+    async def audio_analysis(self, id: str) -> JSON:
+        """The track's audio analysis (``GET /audio-analysis/{id}``); deprecated."""
+        return await self._call("get-audio-analysis", segments={"id": self._id(id, "track")})
+
+    async def recommendations(
+        self,
+        *,
+        seed_artists: Iterable[str] = (),
+        seed_genres: Iterable[str] = (),
+        seed_tracks: Iterable[str] = (),
+        limit: int | None = None,
+        market: str | None = None,
+        attributes: Mapping[str, float] | None = None,
+    ) -> JSON:
+        """Recommended tracks for up to 5 seeds in all (``GET /recommendations``); deprecated.
+
+        ``attributes`` holds the tunables by Spotify's names: ``{"min_energy": 0.4,
+        "target_tempo": 120}``.
+        """
+        artists = [
+            self._id(a, "artist", "seed_artists") for a in _listed(seed_artists, "seed_artists")
+        ]
+        tracks = [self._id(t, "track", "seed_tracks") for t in _listed(seed_tracks, "seed_tracks")]
+        genres = [self._text(g, "seed_genres") for g in _listed(seed_genres, "seed_genres")]
+        seeds = len(artists) + len(tracks) + len(genres)
+        if not 1 <= seeds <= _MAX_SEEDS:
+            raise ValueError(f"recommendations take 1 to {_MAX_SEEDS} seeds in all, not {seeds}")
+        params: dict[str, object] = {
+            "seed_artists": artists or None,
+            "seed_genres": genres or None,
+            "seed_tracks": tracks or None,
+            "market": self._market(market),
+            "limit": self._limit("get-recommendations", limit),
+        }
+        for name, value in (attributes or {}).items():
+            prefix, _, attribute = name.partition("_")
+            if prefix not in ("min", "max", "target") or attribute not in RECOMMENDATION_ATTRIBUTES:
+                raise ValueError(
+                    f"unknown recommendation attribute {name!r}: expected min_/max_/target_ "
+                    f"followed by one of {sorted(RECOMMENDATION_ATTRIBUTES)}"
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} must be a number, not {value!r}")
+            params[name] = value
+        return await self._call("get-recommendations", params=params)
+
+
+def _listed(values: Iterable[str], name: str) -> list[str]:
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a list, not a single string: use [{values!r}]")
+    return list(values)

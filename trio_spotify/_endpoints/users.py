@@ -1,0 +1,69 @@
+"""``spotify.users``: the current user's profile and top items, other users, following users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from ._base import JSON, Group
+
+__all__ = ["Users"]
+
+_TIME_RANGES = frozenset({"short_term", "medium_term", "long_term"})
+
+
+class Users(Group):
+    """User operations. Every method is a checkpoint; see :class:`Group` for errors."""
+
+    async def me(self) -> JSON:
+        """The current user's profile (``GET /me``)."""
+        return await self._call("get-current-users-profile")
+
+    async def get(self, user_id: str) -> JSON:
+        """A user's public profile (``GET /users/{user_id}``); deprecated."""
+        return await self._call(
+            "get-users-profile", segments={"user_id": self._id(user_id, "user", "user_id")}
+        )
+
+    async def top(
+        self,
+        type: Literal["artists", "tracks"],
+        *,
+        time_range: Literal["short_term", "medium_term", "long_term"] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> JSON:
+        """A page of the current user's top artists or tracks (``GET /me/top/{type}``)."""
+        if type not in ("artists", "tracks"):
+            raise ValueError(f"type must be 'artists' or 'tracks', not {type!r}")
+        if time_range is not None and time_range not in _TIME_RANGES:
+            raise ValueError(
+                f"time_range must be one of {sorted(_TIME_RANGES)}, not {time_range!r}"
+            )
+        params = {
+            "time_range": time_range,
+            "limit": self._limit("get-users-top-artists-and-tracks", limit),
+            "offset": self._offset(offset),
+        }
+        return await self._call(
+            "get-users-top-artists-and-tracks", segments={"type": type}, params=params
+        )
+
+    async def follow(self, ids: Iterable[str]) -> None:
+        """Follow users, 50 per request, in order; deprecated."""
+        user_ids = self._ids(ids, "user")
+        await self._chunked_write("follow-artists-users", user_ids, params={"type": "user"})
+
+    async def unfollow(self, ids: Iterable[str]) -> None:
+        """Unfollow users, 50 per request, in order; deprecated."""
+        user_ids = self._ids(ids, "user")
+        await self._chunked_write("unfollow-artists-users", user_ids, params={"type": "user"})
+
+    async def is_following(self, ids: Iterable[str]) -> list[bool]:
+        """Whether the current user follows each user, in input order; deprecated."""
+        return await self._chunked_read(
+            "check-current-user-follows",
+            self._ids(ids, "user"),
+            key=None,
+            params={"type": "user"},
+        )

@@ -1,0 +1,226 @@
+"""Following Spotify's paging objects: every item of a list, fetched concurrently where possible.
+
+Spotify returns long lists a page at a time, in two shapes:
+
+- an *offset* paging object ``{"items", "offset", "limit", "total", "next", ...}``: once the
+  first page is known, ``total`` says where every other page starts, so the remaining pages
+  are requested concurrently (at most ``pages_in_flight`` of them at a time, each request
+  still bounded by the client's limiter) and their items are handed out in order;
+- a *cursor* paging object ``{"items", "cursors", "next", ...}``: each page names the next,
+  so the pages are followed one after the other.
+
+A page can be given as it came from a method: the paging object itself, or an object that
+wraps it (``{"tracks": {...}}`` from search, ``{"artists": {...}}`` from followed artists, a
+playlist whose ``items`` is a paging object). Later pages are unwrapped the same way.
+
+Memory stays proportional to the pages in flight, never to the length of the list: a page is
+requested only when there is room in the window, and dropped once its items are handed on.
+
+The iterator is a ``trio.as_safe_channel`` context manager, so that the concurrent fetches
+live in a nursery that ends — cancelling what is still outstanding — when the consumer
+leaves the ``async with`` block::
+
+    async with spotify.iter_items(await spotify.playlists.items(pid, limit=50)) as items:
+        async for item in items:
+            ...
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import httpx
+import trio
+
+if TYPE_CHECKING:
+    from ._client import Spotify
+
+__all__ = ["all_items", "find_paging", "iter_items"]
+
+
+def _is_paging(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("items"), list) and "next" in value
+
+
+def find_paging(
+    page: Mapping[str, Any], key: str | None = None
+) -> tuple[dict[str, Any], str | None]:
+    """The paging object in ``page`` and the key that wrapped it (``None`` when not wrapped).
+
+    Raises :class:`ValueError` when ``page`` holds no paging object, or several and ``key``
+    does not say which (search for several types wraps one per type). A playlist carries
+    both ``items`` and the deprecated ``tracks``; ``items`` is taken.
+    """
+    if not isinstance(page, Mapping):
+        raise TypeError(f"page must be a paging object (a dict), not {type(page).__name__}")
+    if key is not None:
+        inner = page.get(key)
+        if not _is_paging(inner):
+            raise ValueError(f"page[{key!r}] is not a paging object")
+        return inner, key  # type: ignore[return-value]
+    if _is_paging(page):
+        return dict(page), None
+    candidates = [name for name, value in page.items() if _is_paging(value)]
+    if "items" in candidates:
+        candidates = ["items"]
+    if len(candidates) == 1:
+        return page[candidates[0]], candidates[0]
+    if not candidates:
+        raise ValueError(
+            "page is not a paging object and wraps none (expected 'items' and 'next' keys)"
+        )
+    raise ValueError(f"page wraps several paging objects {candidates}; pass key= to choose one")
+
+
+def _unwrap(response: Any, key: str | None) -> dict[str, Any]:
+    if _is_paging(response):
+        return response  # type: ignore[no-any-return]
+    if key is not None and isinstance(response, dict) and _is_paging(response.get(key)):
+        return response[key]  # type: ignore[no-any-return]
+    raise ValueError("a later page of the list is not a paging object")
+
+
+@attrs.define(eq=False)
+class _Slot:
+    """One page being fetched: filled in by its task, read by the consumer."""
+
+    url: str
+    done: trio.Event = attrs.Factory(trio.Event)
+    items: list[Any] | None = None
+    error: Exception | None = None
+
+
+def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
+    """The URLs of the pages after ``first``, or ``None`` when they cannot be computed."""
+    next_url = first.get("next")
+    if next_url is None:
+        return []
+    numbers: list[Any] = [first.get(name) for name in ("total", "offset", "limit")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers):
+        return None
+    total, offset, limit = (int(v) for v in numbers)
+    if limit < 1:
+        return None
+    end = total if wanted is None else min(total, offset + wanted)
+    start = offset + limit
+    base = httpx.URL(next_url)
+    return [
+        str(base.copy_set_param("offset", o).copy_set_param("limit", limit))
+        for o in range(start, end, limit)
+    ]
+
+
+@trio.as_safe_channel
+async def _items(
+    spotify: Spotify,
+    page: Mapping[str, Any],
+    key: str | None,
+    max_items: int | None,
+    pages_in_flight: int,
+) -> AsyncGenerator[Any, None]:
+    first, key = find_paging(page, key)
+    remaining = max_items
+    for item in first["items"]:
+        if remaining is not None:
+            if remaining <= 0:
+                return
+            remaining -= 1
+        yield item
+    if remaining == 0:
+        return
+    urls = _offset_urls(first, remaining) if "cursors" not in first else None
+    if urls is None:
+        # Cursor paging, or offset paging without a total: follow ``next`` one by one.
+        next_url = first.get("next")
+        while next_url and (remaining is None or remaining > 0):
+            current = _unwrap(await spotify.request("GET", next_url), key)
+            for item in current["items"]:
+                if remaining is not None:
+                    if remaining <= 0:
+                        return
+                    remaining -= 1
+                yield item
+            if not current["items"]:
+                return
+            next_url = current.get("next")
+        return
+
+    error: Exception | None = None
+    window = trio.Semaphore(pages_in_flight)
+    send, receive = trio.open_memory_channel[_Slot](math.inf)
+
+    async def fetch(slot: _Slot) -> None:
+        try:
+            slot.items = _unwrap(await spotify.request("GET", slot.url), key)["items"]
+        except Exception as exc:  # handed to the consumer in order, never to the nursery
+            slot.error = exc
+        slot.done.set()
+
+    async def launch(nursery: trio.Nursery) -> None:
+        with send:
+            for url in urls:
+                await window.acquire()  # room for one more page in flight
+                slot = _Slot(url)
+                nursery.start_soon(fetch, slot)
+                send.send_nowait(slot)
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(launch, nursery)
+        with receive:
+            async for slot in receive:
+                await slot.done.wait()
+                if slot.error is not None:
+                    error = slot.error
+                    break
+                assert slot.items is not None
+                items, slot.items = slot.items, None
+                window.release()
+                for item in items:
+                    if remaining is not None:
+                        if remaining <= 0:
+                            break
+                        remaining -= 1
+                    yield item
+        nursery.cancel_scope.cancel()
+    if error is not None:
+        raise error
+
+
+def iter_items(
+    spotify: Spotify,
+    page: Mapping[str, Any],
+    *,
+    key: str | None = None,
+    max_items: int | None = None,
+    pages_in_flight: int = 16,
+) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
+    """See :meth:`Spotify.iter_items`."""
+    if max_items is not None and max_items < 0:
+        raise ValueError(f"max_items must be at least 0, not {max_items}")
+    if pages_in_flight < 1:
+        raise ValueError(f"pages_in_flight must be at least 1, not {pages_in_flight}")
+    find_paging(page, key)  # fail here, not inside the background task
+    return _items(spotify, page, key, max_items, pages_in_flight)
+
+
+async def all_items(
+    spotify: Spotify,
+    page: Mapping[str, Any],
+    *,
+    key: str | None = None,
+    max_items: int | None = None,
+    pages_in_flight: int = 16,
+) -> list[Any]:
+    """See :meth:`Spotify.all_items`."""
+    result: list[Any] = []
+    async with iter_items(
+        spotify, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
+    ) as items:
+        async for item in items:
+            result.append(item)
+    await trio.lowlevel.checkpoint()
+    return result
