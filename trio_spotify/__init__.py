@@ -35,6 +35,11 @@ from ._errors import SpotifyError as SpotifyError
 from ._errors import TokenExpired as TokenExpired
 from ._handler import RetryPolicy as RetryPolicy
 from ._handler import SpotifyStatistics as SpotifyStatistics
+from ._ids import SpotifyID as SpotifyID
+from ._ids import parse_id as parse_id
+from ._ids import parse_uri as parse_uri
+from ._ids import to_uri as to_uri
+from ._ids import to_url as to_url
 from ._login import login as login
 from ._oauth import PKCE as PKCE
 from ._oauth import AuthorizationCode as AuthorizationCode
@@ -93,12 +98,17 @@ __all__ = [
     "Spotify",
     "SpotifyAPIError",
     "SpotifyError",
+    "SpotifyID",
     "SpotifyStatistics",
     "Token",
     "TokenExpired",
     "TokenRenewer",
     "__version__",
     "open_spotify",
+    "parse_id",
+    "parse_uri",
+    "to_uri",
+    "to_url",
 ]
 
 # Exceptions and classes say they come from the package, not from a private module.
