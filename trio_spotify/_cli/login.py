@@ -1,0 +1,168 @@
+"""``trio-spotify login``: sign a user in and save the token to a token file.
+
+The app comes from the environment: ``SPOTIFY_CLIENT_ID``, ``SPOTIFY_REDIRECT_URI`` and,
+for the authorization-code flow, ``SPOTIFY_CLIENT_SECRET`` (without a secret, or with
+``--pkce``, the PKCE flow is used). The token is saved under ``<client id>/<user>`` in the
+token file (default ``~/.config/trio-spotify/tokens.json``), which later programs read with
+``flow.restore()``.
+
+``--no-browser`` is for remote shells: the URL is printed, opened anywhere, and the address
+the browser lands on is pasted back. Ctrl-C or ``--timeout`` ends the wait and closes the
+listener.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import webbrowser
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import trio
+
+from .._client import DEFAULT_ACCOUNTS_URL
+from .._errors import SpotifyError
+from .._login import login
+from .._oauth import PKCE, AuthorizationCode
+from .._scopes import Scope, scope_set
+from .._store import FileTokenStore
+
+__all__ = ["register", "run"]
+
+_KNOWN_SCOPES = frozenset(str(scope.value) for scope in Scope)
+
+
+def _scope_argument(value: str) -> frozenset[str]:
+    try:
+        return scope_set(value.replace(",", " "))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "login",
+        help="sign a Spotify user in and save the token",
+        description=(
+            "Sign a Spotify user in with the authorization-code flow (when "
+            "SPOTIFY_CLIENT_SECRET is set) or PKCE, through a listener on 127.0.0.1 and the "
+            "browser, and save the token. Reads SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and "
+            "SPOTIFY_REDIRECT_URI (an http://127.0.0.1:PORT/... or http://[::1]:PORT/... URI "
+            "registered for the app; 'localhost' is refused by Spotify)."
+        ),
+    )
+    parser.add_argument(
+        "--scope", "-s", action="append", type=_scope_argument, default=[], metavar="SCOPE",
+        help="a scope to ask for (repeat, or separate with commas/spaces), e.g. user-library-read",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true",
+        help="print the URL and read the redirected address from standard input (for SSH)",
+    )
+    parser.add_argument(
+        "--pkce", action="store_true", help="use PKCE even when SPOTIFY_CLIENT_SECRET is set"
+    )
+    parser.add_argument(
+        "--token-file", metavar="PATH",
+        help="where to save the token (default: ~/.config/trio-spotify/tokens.json)",
+    )
+    parser.add_argument(
+        "--user", default="default",
+        help="a label for this user in the token file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--redirect-uri", metavar="URI", help="overrides SPOTIFY_REDIRECT_URI"
+    )
+    parser.add_argument(
+        "--show-dialog", action="store_true",
+        help="make Spotify ask for approval again even if the user already approved",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, metavar="SECONDS",
+        help="give up when no redirect arrives in time (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--accounts-url", default=DEFAULT_ACCOUNTS_URL, metavar="URL",
+        help="the accounts service (default: %(default)s; point it at an emulator to test)",
+    )
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    try:
+        return trio.run(run, args)
+    except KeyboardInterrupt:
+        print("sign-in cancelled", file=sys.stderr)
+        return 130
+
+
+def _echo(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def run(
+    args: argparse.Namespace,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    open_browser: Callable[[str], object] | None = webbrowser.open,
+    read_line: Callable[[], Awaitable[str]] | None = None,
+    echo: Callable[[str], object] = _echo,
+) -> int:
+    """Run ``trio-spotify login`` with parsed ``args``; returns the exit code.
+
+    The keyword arguments exist for tests: an httpx transport for the code exchange, the
+    browser opener, the line reader for ``--no-browser`` and where messages go.
+    """
+    scopes: frozenset[str] = frozenset().union(*args.scope)
+    unknown = sorted(scopes - _KNOWN_SCOPES)
+    if unknown:
+        echo(f"note: {', '.join(unknown)} is not a scope Spotify documents; asking anyway")
+    store = FileTokenStore(args.token_file) if args.token_file else FileTokenStore.default()
+    options: dict[str, Any] = {
+        "scope": scopes,
+        "redirect_uri": args.redirect_uri,
+        "show_dialog": args.show_dialog,
+        "accounts_url": args.accounts_url,
+        "store": store,
+        "user": args.user,
+    }
+    flow: AuthorizationCode | PKCE
+    try:
+        if os.environ.get("SPOTIFY_CLIENT_SECRET") and not args.pkce:
+            flow = AuthorizationCode.from_env(**options)
+        else:
+            flow = PKCE.from_env(**options)
+    except (LookupError, ValueError) as exc:
+        echo(f"error: {exc}")
+        return 2
+    try:
+        with trio.move_on_after(args.timeout) as deadline:
+            token = await login(
+                flow,
+                open_browser=None if args.no_browser else open_browser,
+                paste=args.no_browser,
+                read_line=read_line,
+                echo=echo,
+                transport=transport,
+            )
+    except (SpotifyError, OSError) as exc:
+        echo(f"error: {exc}")
+        return 1
+    if deadline.cancelled_caught:
+        echo(f"error: no sign-in redirect arrived within {args.timeout:g} s")
+        return 1
+    granted = " ".join(sorted(token.scope)) or "(none)"
+    left = token.expires_in(time.time())
+    expiry = f"; the access token expires in {left / 60:.0f} min" if left is not None else ""
+    echo(
+        f"Saved the token of {flow.key} ({type(flow).__name__} flow) to {store.path}\n"
+        f"Granted scopes: {granted}{expiry}"
+    )
+    missing = flow.scope - token.scope
+    if missing:
+        echo(f"warning: the user did not grant {' '.join(sorted(missing))}")
+    return 0
