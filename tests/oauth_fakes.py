@@ -23,7 +23,8 @@ REDIRECT = "http://127.0.0.1:8765/callback"
 
 
 def s256(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 @attrs.define
@@ -85,15 +86,14 @@ class FakeAccounts:
             code = self._codes.pop(form.get("code", ""), None)
             if code is None or code["redirect_uri"] != form.get("redirect_uri"):
                 return error
-            if code["challenge"] is not None:
-                if s256(form.get("code_verifier", "")) != code["challenge"]:
-                    return error
+            challenge = code["challenge"]
+            if challenge is not None and s256(form.get("code_verifier", "")) != challenge:
+                return error
             return httpx.Response(200, json=self._grant(self._new_refresh()))
         if form["grant_type"] == "refresh_token":
             if self.refresh_fails or form.get("refresh_token") not in self._refresh:
-                return httpx.Response(
-                    400, json={"error": "invalid_grant", "error_description": "Refresh token revoked"}
-                )
+                body = {"error": "invalid_grant", "error_description": "Refresh token revoked"}
+                return httpx.Response(400, json=body)
             if self.rotate:
                 self._refresh.discard(form["refresh_token"])
                 return httpx.Response(200, json=self._grant(self._new_refresh()))

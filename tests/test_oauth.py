@@ -16,9 +16,9 @@ import urllib.parse
 import httpx
 import pytest
 import trio
+from oauth_fakes import CLIENT_ID, CLIENT_SECRET, REDIRECT, FakeAccounts
 
 import trio_spotify
-from oauth_fakes import CLIENT_ID, CLIENT_SECRET, REDIRECT, FakeAccounts
 from trio_spotify import (
     PKCE,
     AuthorizationCode,
@@ -62,7 +62,8 @@ def test_code_flow_authorize_url_carries_every_parameter() -> None:
     assert params["response_type"] == "code"
     assert params["redirect_uri"] == REDIRECT
     assert params["scope"] == "user-library-read user-top-read"
-    assert "%20" in url and "+" not in url  # space-separated, percent-encoded
+    assert "%20" in url
+    assert "+" not in url
     assert params["show_dialog"] == "true"
     assert len(params["state"]) >= 32
     assert "code_challenge" not in params
@@ -78,7 +79,8 @@ def test_every_attempt_gets_a_fresh_state() -> None:
 def test_pkce_authorize_url_carries_the_s256_challenge_of_a_fresh_verifier() -> None:
     flow = pkce_flow()
     first, second = flow.begin(), flow.begin()
-    assert first.code_verifier is not None and second.code_verifier is not None
+    assert first.code_verifier is not None
+    assert second.code_verifier is not None
     assert first.code_verifier != second.code_verifier
     params = query(first.url)
     assert params["code_challenge_method"] == "S256"
@@ -132,7 +134,8 @@ async def test_exchange_sends_the_code_with_basic_auth_and_keeps_the_token() -> 
     (form,) = fake.token_requests
     assert form["grant_type"] == "authorization_code"
     assert form["redirect_uri"] == REDIRECT
-    assert "client_secret" not in form and "code_verifier" not in form
+    assert "client_secret" not in form
+    assert "code_verifier" not in form
     expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
     assert fake.auth_headers == [f"Basic {expected}"]
     assert token.refresh_token is not None
@@ -266,7 +269,8 @@ async def test_refresh_with_rotation_stores_the_new_refresh_token() -> None:
             assert fake.token_requests[-1]["refresh_token"] == previous.refresh_token
             assert token.refresh_token != previous.refresh_token
             saved = await store.load(flow.key)
-            assert saved is not None and saved.refresh_token == token.refresh_token
+            assert saved is not None
+            assert saved.refresh_token == token.refresh_token
     assert fake.token_requests[-1]["client_id"] == CLIENT_ID  # PKCE: no secret, the id
     assert store.saves == 4
 
@@ -297,7 +301,9 @@ async def test_renew_without_a_refresh_token_asks_to_sign_in() -> None:
             await pkce_flow(token=held).renew(accounts, held)
 
 
-async def test_many_requests_on_an_expired_user_token_cause_one_refresh(autojump_clock: object) -> None:
+async def test_many_requests_on_an_expired_user_token_cause_one_refresh(
+    autojump_clock: object,
+) -> None:
     fake = FakeAccounts(rotate=True)
     flow = pkce_flow(store=MemoryTokenStore())
     await signed_in(flow, fake)
@@ -321,7 +327,8 @@ async def test_many_requests_on_an_expired_user_token_cause_one_refresh(autojump
             "authorization_code", "refresh_token"
         ]
         assert spotify.token is flow.token
-        assert flow.token is not expired and flow.token.refresh_token != expired.refresh_token
+        assert flow.token is not expired
+        assert flow.token.refresh_token != expired.refresh_token
 
 
 async def test_two_clients_sharing_a_flow_refresh_once() -> None:
@@ -379,7 +386,7 @@ def test_from_env_names_the_missing_variable(
 def test_from_env_refuses_a_localhost_uri(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPOTIFY_CLIENT_ID", CLIENT_ID)
     monkeypatch.setenv("SPOTIFY_REDIRECT_URI", "http://localhost:8888/callback")
-    with pytest.raises(trio_spotify.InvalidRedirectURI, match="127.0.0.1"):
+    with pytest.raises(trio_spotify.InvalidRedirectURI, match=r"127\.0\.0\.1"):
         PKCE.from_env()
 
 

@@ -40,7 +40,9 @@ def test_localhost_is_refused_with_spotifys_rule(uri: str) -> None:
     with pytest.raises(InvalidRedirectURI) as info:
         parse_redirect_uri(uri)
     text = str(info.value)
-    assert "localhost" in text and "127.0.0.1" in text and "[::1]" in text
+    assert "localhost" in text
+    assert "127.0.0.1" in text
+    assert "[::1]" in text
     assert uri in text
     assert isinstance(info.value, ValueError)
 

@@ -37,7 +37,7 @@ def test_members_are_strings() -> None:
         ("user-top-read  user-library-read", {"user-top-read", "user-library-read"}),
         (Scope.STREAMING, {"streaming"}),
         ([Scope.USER_TOP_READ, "user-brand-new-scope"], {"user-top-read", "user-brand-new-scope"}),
-        ({"a", "a"}, {"a"}),
+        (("a", "a"), {"a"}),
     ],
 )
 def test_scope_set_accepts_enums_strings_and_new_names(given: object, expected: set[str]) -> None:
