@@ -96,8 +96,8 @@ class SpotifyID:
         found_kind, found_id = found
         if kinds and found_kind not in kinds:
             raise ValueError(
-                f"{_shown(value)} names a {found_kind}, but a {' or '.join(sorted(kinds))} "
-                "is expected here"
+                f"{_shown(value)} names {_a(found_kind)}, but "
+                f"{' or '.join(_a(k) for k in sorted(kinds))} is expected here"
             )
         _check_bare(found_id, found_kind, value)
         return cls(found_kind, found_id)  # type: ignore[arg-type]
@@ -114,6 +114,10 @@ class SpotifyID:
 
     def __str__(self) -> str:
         return self.uri
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def _kinds_of(kind: Kind | Collection[Kind] | None) -> frozenset[str]:
