@@ -105,7 +105,7 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     total, offset, limit = (int(v) for v in numbers)
     if limit < 1:
         return None
-    end = total if wanted is None else min(total, offset + wanted)
+    end = total if wanted is None else min(total, offset + len(first["items"]) + wanted)
     start = offset + limit
     base = httpx.URL(next_url)
     return [

@@ -1,0 +1,263 @@
+"""``spotify.iter_items`` / ``all_items``: offset pages fetched concurrently in order,
+cursor pages followed one by one, wrapped pages, early stop, cancellation, bounded memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import trio
+import trio.testing
+from endpoint_helpers import API, Recorder, Seen, json_response, open_client
+
+import trio_spotify
+
+P = "3cEYpjA9oz9GiPac4AsH4n"
+
+
+@pytest.fixture
+def clock() -> trio.testing.MockClock:
+    return trio.testing.MockClock(autojump_threshold=0)
+
+
+def offset_page(
+    path: str, total: int, offset: int, limit: int, extra: str = "", wrap: str | None = None
+) -> dict[str, Any]:
+    items = [{"n": n} for n in range(offset, min(offset + limit, total))]
+    nxt = f"{API}{path}?offset={offset + limit}&limit={limit}{extra}"
+    page = {
+        "href": f"{API}{path}?offset={offset}&limit={limit}{extra}",
+        "items": items, "limit": limit, "offset": offset, "total": total,
+        "next": nxt if offset + limit < total else None, "previous": None,
+    }
+    return {wrap: page} if wrap else page
+
+
+class Playlist:
+    """``/playlists/P/items`` with ``total`` items; ``delay(offset)`` seconds per page."""
+
+    def __init__(self, total: int, delay: Any = lambda offset: 1.0, wrap: str | None = None):
+        self.total, self.delay, self.wrap = total, delay, wrap
+        self.recorder = Recorder(respond=self.respond)
+        self.pages_served = 0
+
+    async def respond(self, request: httpx.Request, seen: Seen) -> httpx.Response:
+        offset, limit = int(seen.params.get("offset", 0)), int(seen.params.get("limit", 20))
+        await trio.sleep(self.delay(offset))
+        self.pages_served += 1
+        return json_response(200, offset_page(seen.path, self.total, offset, limit,
+                                              wrap=self.wrap))
+
+
+async def test_offset_pages_are_fetched_concurrently_and_yielded_in_order(
+    clock: trio.testing.MockClock,
+) -> None:
+    playlist = Playlist(1000)
+    async with open_client(playlist.recorder) as spotify:
+        start = trio.current_time()
+        first = await spotify.playlists.items(P, limit=50)
+        items = await spotify.all_items(first, pages_in_flight=16)
+        elapsed = trio.current_time() - start
+    assert [item["n"] for item in items] == list(range(1000))
+    assert len(playlist.recorder.seen) == 20  # the first page and 19 more, each once
+    assert sorted(int(s.params["offset"]) for s in playlist.recorder.seen[1:]) == list(
+        range(50, 1000, 50)
+    )
+    assert playlist.recorder.peak == 16
+    assert elapsed == pytest.approx(3)  # 1 s first page + two rounds of 16 pages, not 20 s
+
+
+async def test_items_come_out_in_order_when_later_pages_answer_first(
+    clock: trio.testing.MockClock,
+) -> None:
+    playlist = Playlist(500, delay=lambda offset: 10 - offset / 100)
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+        async with spotify.iter_items(first) as items:
+            got = [item["n"] async for item in items]
+    assert got == list(range(500))
+
+
+async def test_later_requests_keep_the_query_of_the_next_link() -> None:
+    playlist = Playlist(120, delay=lambda offset: 0)
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50, market="DE", fields="items(n)")
+        await spotify.all_items(first)
+    for seen in playlist.recorder.seen[1:]:
+        assert seen.path == f"/playlists/{P}/items"
+        assert seen.params["limit"] == "50"
+
+
+async def test_max_items_stops_without_fetching_more_pages_than_needed(
+    clock: trio.testing.MockClock,
+) -> None:
+    playlist = Playlist(1000)
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+        items = await spotify.all_items(first, max_items=120)
+        assert [item["n"] for item in items] == list(range(120))
+        offsets = sorted(int(s.params.get("offset", 0)) for s in playlist.recorder.seen)
+        assert offsets == [0, 50, 100]
+        assert await spotify.all_items(first, max_items=30) == first["items"][:30]
+        assert await spotify.all_items(first, max_items=0) == []
+    assert len(playlist.recorder.seen) == 3
+
+
+async def test_wrapped_search_pages_are_unwrapped_on_every_page() -> None:
+    async def search(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        offset, limit = int(seen.params.get("offset", 0)), int(seen.params.get("limit", 5))
+        extra = "&q=jazz&type=track"
+        return json_response(200, offset_page("/search", 23, offset, limit, extra, wrap="tracks"))
+
+    recorder = Recorder(respond=search)
+    async with open_client(recorder) as spotify:
+        result = await spotify.search("jazz", types="track", limit=5)
+        items = await spotify.all_items(result)
+        assert [item["n"] for item in items] == list(range(23))
+        assert all(seen.params["q"] == "jazz" for seen in recorder.seen)
+        two = {"artists": result["tracks"], "tracks": result["tracks"]}
+        with pytest.raises(ValueError, match="pass key="):
+            spotify.iter_items(two)
+        assert len(await spotify.all_items(two, key="tracks")) == 23
+
+
+async def test_a_playlist_object_is_followed_through_its_items_page() -> None:
+    playlist = Playlist(130, delay=lambda offset: 0)
+    embedded = offset_page(f"/playlists/{P}/items", 130, 0, 100)
+    obj = {"id": P, "name": "x", "items": embedded, "tracks": embedded}
+    async with open_client(playlist.recorder) as spotify:
+        items = await spotify.all_items(obj)
+    assert [item["n"] for item in items] == list(range(130))
+    assert [seen.path for seen in playlist.recorder.seen] == [f"/playlists/{P}/items"]
+
+
+async def test_cursor_pages_are_followed_one_after_the_other(
+    clock: trio.testing.MockClock,
+) -> None:
+    artists = [f"{n:022d}" for n in range(45)]
+
+    async def following(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.sleep(1)
+        after = seen.params.get("after")
+        start = artists.index(after) + 1 if after else 0
+        limit = int(seen.params["limit"])
+        chunk = artists[start : start + limit]
+        last = chunk[-1]
+        more = start + limit < len(artists)
+        return json_response(200, {"artists": {
+            "href": "x", "items": [{"id": a} for a in chunk], "limit": limit, "total": 45,
+            "cursors": {"after": last if more else None},
+            "next": f"{API}/me/following?type=artist&after={last}&limit={limit}" if more else None,
+        }})
+
+    recorder = Recorder(respond=following)
+    async with open_client(recorder) as spotify:
+        start = trio.current_time()
+        first = await spotify.artists.followed(limit=10)
+        items = await spotify.all_items(first)
+        elapsed = trio.current_time() - start
+    assert [item["id"] for item in items] == artists
+    assert len(recorder.seen) == 5
+    assert recorder.peak == 1
+    assert elapsed == pytest.approx(5)
+
+
+async def test_offset_pages_without_total_are_followed_through_next() -> None:
+    playlist = Playlist(75, delay=lambda offset: 0)
+    first = offset_page(f"/playlists/{P}/items", 75, 0, 25)
+    del first["total"]
+    async with open_client(playlist.recorder) as spotify:
+        items = await spotify.all_items(first)
+    assert [item["n"] for item in items] == list(range(75))
+    assert [seen.params["offset"] for seen in playlist.recorder.seen] == ["25", "50"]
+
+
+async def test_stopping_early_cancels_outstanding_fetches(clock: trio.testing.MockClock) -> None:
+    playlist = Playlist(10_000, delay=lambda offset: 1.0 if offset < 200 else 1000.0)
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+        start = trio.current_time()
+        got = []
+        async with spotify.iter_items(first, pages_in_flight=4) as items:
+            async for item in items:
+                got.append(item["n"])
+                if len(got) == 180:
+                    break
+        # Leaving the block did not wait for the 1000-second pages still in flight.
+        assert trio.current_time() - start < 10
+        assert playlist.recorder.in_flight == 0
+    assert got == list(range(180))
+    assert len(playlist.recorder.seen) <= 1 + 4 + 4
+
+
+async def test_cancelling_the_consumer_mid_iteration_cancels_the_fetches(
+    clock: trio.testing.MockClock,
+) -> None:
+    playlist = Playlist(5000)
+    got: list[int] = []
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+        with trio.move_on_after(2.5) as scope:
+            async with spotify.iter_items(first) as items:
+                async for item in items:
+                    got.append(item["n"])
+        assert scope.cancelled_caught
+        assert playlist.recorder.in_flight == 0
+    assert got == list(range(len(got)))
+    assert 100 <= len(got) < 5000
+
+
+async def test_memory_holds_pages_in_flight_not_items(clock: trio.testing.MockClock) -> None:
+    playlist = Playlist(100_000, delay=lambda offset: 0.5)
+    ahead = 0
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+        consumed_pages = 1
+        count = 0
+        async with spotify.iter_items(first, pages_in_flight=8) as items:
+            async for _item in items:
+                count += 1
+                if count % 50 == 0:
+                    consumed_pages += 1
+                    await trio.sleep(1)  # a slow consumer
+                # Requests started beyond what the consumer has taken: the window.
+                ahead = max(ahead, len(playlist.recorder.seen) - consumed_pages)
+    assert count == 100_000
+    assert ahead <= 8 + 1
+
+
+async def test_a_failed_page_is_raised_itself_after_the_items_before_it() -> None:
+    async def broken(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        offset = int(seen.params.get("offset", 0))
+        if offset == 150:
+            return json_response(404, {"error": {"status": 404, "message": "gone"}})
+        return json_response(200, offset_page(seen.path, 500, offset, 50))
+
+    recorder = Recorder(respond=broken)
+    got: list[int] = []
+    async with open_client(recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+
+        async def consume() -> None:
+            async with spotify.iter_items(first) as items:
+                async for item in items:
+                    got.append(item["n"])
+
+        with pytest.raises(trio_spotify.NotFound):
+            await consume()
+    assert got == list(range(150))
+
+
+async def test_a_page_that_is_not_a_paging_object_is_refused_at_once() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with pytest.raises(ValueError, match="not a paging object"):
+            spotify.iter_items({"id": "x"})
+        with pytest.raises(ValueError, match="max_items"):
+            spotify.iter_items(offset_page("/x", 1, 0, 1), max_items=-1)
+        with pytest.raises(ValueError, match="pages_in_flight"):
+            spotify.iter_items(offset_page("/x", 1, 0, 1), pages_in_flight=0)
+    assert recorder.seen == []
