@@ -1,0 +1,84 @@
+"""trio_spotify.testing: an offline emulator of Spotify, for tests, demos and benchmarks.
+
+What moto is for boto3: :class:`SpotifyEmulator` is an ASGI application (built on
+Starlette) that serves Spotify's accounts service (``/authorize``, ``/api/token``) and all
+96 operations of the Web API under ``/v1``, over a deterministic catalog generated from a
+seed, with state, scopes, token expiry, rate limits and injectable faults.
+
+- in-process: :func:`open_emulator_client`, or ``httpx.ASGITransport(app=emulator.app)``
+  passed as ``open_spotify(transport=...)``;
+- on loopback: ``async with serve_emulator(emulator) as base_url: ...`` (hypercorn, Trio);
+- from pytest: the fixtures ``spotify_emulator`` and ``spotify`` (see ``_plugin.py``);
+- from a shell: ``trio-spotify emulator --port 8000``.
+
+Needs the ``testing`` extra (``pip install 'trio_spotify[testing]'``: starlette, hypercorn).
+Importing this package is cheap and needs neither: the names below load on first use, so
+the pytest plugin (registered for every install) costs nothing when unused. See
+docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._accounts import ALL_SCOPES as ALL_SCOPES
+    from ._catalog import CatalogSize as CatalogSize
+    from ._emulator import EmulatorCounters as EmulatorCounters
+    from ._emulator import EmulatorUserAuth as EmulatorUserAuth
+    from ._emulator import Faults as Faults
+    from ._emulator import RateLimit as RateLimit
+    from ._emulator import SpotifyEmulator as SpotifyEmulator
+    from ._serve import IN_PROCESS_URL as IN_PROCESS_URL
+    from ._serve import open_emulator_client as open_emulator_client
+    from ._serve import serve_emulator as serve_emulator
+
+__all__ = [
+    "ALL_SCOPES",
+    "IN_PROCESS_URL",
+    "CatalogSize",
+    "EmulatorCounters",
+    "EmulatorUserAuth",
+    "Faults",
+    "RateLimit",
+    "SpotifyEmulator",
+    "open_emulator_client",
+    "serve_emulator",
+]
+
+_MODULES = {
+    "ALL_SCOPES": "._accounts",
+    "CatalogSize": "._catalog",
+    "EmulatorCounters": "._emulator",
+    "EmulatorUserAuth": "._emulator",
+    "Faults": "._emulator",
+    "RateLimit": "._emulator",
+    "SpotifyEmulator": "._emulator",
+    "IN_PROCESS_URL": "._serve",
+    "open_emulator_client": "._serve",
+    "serve_emulator": "._serve",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _MODULES.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        module = importlib.import_module(module_name, __name__)
+    except ModuleNotFoundError as exc:
+        if exc.name in ("starlette", "hypercorn"):
+            raise ModuleNotFoundError(
+                f"trio_spotify.testing needs the 'testing' extra ({exc.name} is missing): "
+                "pip install 'trio_spotify[testing]'",
+                name=exc.name,
+            ) from exc
+        raise
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -1,0 +1,220 @@
+"""One Web API call as the operation handlers see it: parsed parameters, the caller's
+identity, and helpers that enforce Spotify's limits with Spotify's 400 bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from ._catalog import BASE, Ref
+from ._ids import is_base62_id
+
+if TYPE_CHECKING:
+    from ._accounts import AccessGrant
+    from ._emulator import SpotifyEmulator
+    from ._state import UserState
+
+__all__ = ["ApiError", "Call", "Reply"]
+
+#: A handler's answer: status and JSON body (``None`` for no body).
+Reply = tuple[int, Any]
+
+URI_KINDS = frozenset({"track", "album", "artist", "episode", "show", "audiobook", "chapter",
+                       "playlist", "user"})
+
+
+class ApiError(Exception):
+    """Answer with Spotify's error object ``{"error": {"status", "message"[, "reason"]}}``."""
+
+    def __init__(self, status: int, message: str, reason: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"status": self.status, "message": self.message}
+        if self.reason is not None:
+            error["reason"] = self.reason
+        return {"error": error}
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+class Call:
+    """Parameters and identity of one API request, read by an operation handler."""
+
+    def __init__(self, emulator: SpotifyEmulator, request: Request, grant: AccessGrant,
+                 raw_body: bytes) -> None:
+        self.emulator = emulator
+        self.request = request
+        self.grant = grant
+        self.query = request.query_params
+        self.path_params: dict[str, Any] = request.path_params
+        self.raw_body = raw_body
+        self._json: Any = None
+        self._json_read = False
+
+    # -- identity -----------------------------------------------------------------------------
+
+    @property
+    def user(self) -> UserState:
+        user_id = self.grant.user_id
+        assert user_id is not None  # the pipeline refuses app tokens on user operations
+        return self.emulator.user(user_id)
+
+    @property
+    def catalog(self) -> Any:
+        return self.emulator.catalog
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.grant.scopes
+
+    # -- body -----------------------------------------------------------------------------------
+
+    def json(self) -> Any:
+        """The JSON body, ``None`` when there is none; 400 when it is not JSON."""
+        if not self._json_read:
+            self._json_read = True
+            if self.raw_body.strip():
+                try:
+                    self._json = json.loads(self.raw_body)
+                except ValueError:
+                    raise bad_request("Error parsing json") from None
+        return self._json
+
+    def json_object(self) -> dict[str, Any]:
+        body = self.json()
+        if body is None:
+            return {}
+        if not isinstance(body, dict):
+            raise bad_request("Error parsing json: expected an object")
+        return body
+
+    # -- parameters -------------------------------------------------------------------------------
+
+    def path(self, name: str) -> str:
+        return str(self.path_params[name])
+
+    def int_param(self, name: str, default: int, lo: int, hi: int | None = None) -> int:
+        raw = self.query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise bad_request(f"Invalid {name}") from None
+        if value < lo or (hi is not None and value > hi):
+            bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+            raise bad_request(f"Invalid {name}: {name} must be {bound}")
+        return value
+
+    def limit(self, default: int = 20, maximum: int = 50, minimum: int = 1) -> int:
+        return self.int_param("limit", default, minimum, maximum)
+
+    def offset(self, maximum: int | None = None) -> int:
+        return self.int_param("offset", 0, 0, maximum)
+
+    def market(self) -> str | None:
+        market = self.query.get("market")
+        if market is None or market == "from_token":
+            return market
+        if len(market) != 2 or not market.isalpha() or not market.isupper():
+            raise bad_request("Invalid market code")
+        return market
+
+    def id_list(self, name: str, maximum: int, *, body: bool = False,
+                required: bool = True) -> list[str]:
+        """IDs from the query (comma-separated) or, when ``body``, a JSON body's ``name``."""
+        raw = self.query.get(name)
+        values: list[str]
+        if raw is not None:
+            values = [v for v in raw.split(",") if v != ""]
+        elif body and isinstance(self.json(), dict) and name in self.json():
+            data = self.json()[name]
+            if not isinstance(data, list) or not all(isinstance(v, str) for v in data):
+                raise bad_request(f"{name} must be an array of strings")
+            values = list(data)
+        else:
+            values = []
+        if not values:
+            if required:
+                raise bad_request(f"Missing required parameter: {name}")
+            return values
+        if len(values) > maximum:
+            raise bad_request(f"Too many ids requested: at most {maximum}")
+        for value in values:
+            if not is_base62_id(value):
+                raise bad_request(f"Invalid base62 id: {value}")
+        return values
+
+    def resolve(self, spotify_id: str, kind: str) -> Ref:
+        """The catalog object ``spotify_id`` names, which must be a ``kind``; 400 or 404."""
+        if not is_base62_id(spotify_id):
+            raise bad_request("invalid id")
+        ref = self.emulator.catalog.resolve(spotify_id)
+        if ref is None or ref.kind != kind:
+            raise ApiError(404, "Resource not found")
+        return ref
+
+    def parse_uri(self, uri: str, kinds: Sequence[str] = tuple(URI_KINDS)) -> tuple[str, str]:
+        """``(kind, id)`` of ``spotify:<kind>:<id>``; 400 when malformed or of another kind."""
+        parts = uri.split(":")
+        if len(parts) != 3 or parts[0] != "spotify" or parts[1] not in kinds:
+            raise bad_request(f"Invalid uri: {uri}")
+        kind, value = parts[1], parts[2]
+        if kind == "user":
+            if not value:
+                raise bad_request(f"Invalid uri: {uri}")
+            return kind, value
+        if not is_base62_id(value):
+            raise bad_request(f"Invalid base62 id: {uri}")
+        return kind, value
+
+    # -- paging ------------------------------------------------------------------------------------
+
+    def href(self, **overrides: Any) -> str:
+        """This request's URL (at the placeholder base) with some query values replaced."""
+        params = dict(self.query.items())
+        for key, value in overrides.items():
+            if value is None:
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        query = urlencode(params)
+        return BASE + self.request.url.path + ("?" + query if query else "")
+
+    def page(self, total: int, fetch: Callable[[int, int], list[Any]], *, limit: int,
+             offset: int) -> dict[str, Any]:
+        """An offset paging object over ``total`` items; ``fetch(offset, limit)`` gives the page."""
+        items = fetch(offset, limit) if offset < total else []
+        nxt = self.href(offset=offset + limit, limit=limit) if offset + limit < total else None
+        prev = (self.href(offset=max(0, offset - limit), limit=limit) if offset > 0 else None)
+        return {
+            "href": self.href(offset=offset, limit=limit),
+            "items": items,
+            "limit": limit,
+            "next": nxt,
+            "offset": offset,
+            "previous": prev,
+            "total": total,
+        }
+
+    def page_list(self, items: Sequence[Any], convert: Callable[[Any], Any], *,
+                  default: int = 20, maximum: int = 50,
+                  max_offset: int | None = None) -> dict[str, Any]:
+        """:meth:`page` over an in-memory sequence, reading ``limit``/``offset`` from the query."""
+        limit = self.limit(default, maximum)
+        offset = self.offset(max_offset)
+        return self.page(
+            len(items), lambda o, n: [convert(x) for x in items[o:o + n]],
+            limit=limit, offset=offset,
+        )

@@ -1,0 +1,97 @@
+"""Running the emulator: on a loopback socket (hypercorn's Trio worker) or in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import trio
+
+from ._emulator import SOCKET_SCOPE_KEY, SpotifyEmulator
+
+__all__ = ["IN_PROCESS_URL", "open_emulator_client", "serve_emulator"]
+
+#: The base URL in-process clients use (nothing resolves it: the transport is the app).
+IN_PROCESS_URL = "http://emulator.test"
+
+logger = logging.getLogger("trio_spotify.testing")
+
+
+def _unwrap(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The only exception of a group that holds one (the user's), else the group itself."""
+    if len(group.exceptions) == 1:
+        inner = group.exceptions[0]
+        if isinstance(inner, BaseExceptionGroup):
+            return _unwrap(inner)
+        return inner
+    return group
+
+
+@contextlib.asynccontextmanager
+async def serve_emulator(
+    emulator: SpotifyEmulator, *, host: str = "127.0.0.1", port: int = 0,
+    backlog: int = 1024,
+) -> AsyncIterator[str]:
+    """Serve ``emulator`` on ``host:port`` for the duration of the block; yields the base URL.
+
+    ``port=0`` lets the OS pick a free port (read it from the URL). Clients use
+    ``accounts_url=base_url`` and ``api_url=base_url + "/v1"``. Leaving the block stops the
+    server (open connections get one second to finish). Runs on the real clock: do not use
+    it under ``autojump_clock``, whose jumps fire httpx's and hypercorn's timeouts.
+
+    An exception raised in the block comes out as itself. Raises :class:`OSError` when the
+    address cannot be bound.
+    """
+    from hypercorn.config import Config
+    from hypercorn.trio import serve
+
+    config = Config()
+    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+    config.backlog = backlog
+    config.graceful_timeout = 1.0
+    config.accesslog = None
+    config.errorlog = logger
+    config.loglevel = "WARNING"
+    app = emulator.app
+
+    async def socket_app(scope: Any, receive: Any, send: Any) -> None:
+        scope[SOCKET_SCOPE_KEY] = True
+        await app(scope, receive, send)
+
+    shutdown = trio.Event()
+    try:
+        async with trio.open_nursery() as nursery:
+            binds = await nursery.start(
+                functools.partial(serve, socket_app, config, shutdown_trigger=shutdown.wait)
+            )
+            try:
+                yield binds[0]
+            finally:
+                shutdown.set()
+    except BaseExceptionGroup as group:
+        raise _unwrap(group) from None
+
+
+@contextlib.asynccontextmanager
+async def open_emulator_client(
+    emulator: SpotifyEmulator, auth: Any = None, **kwargs: Any
+) -> AsyncIterator[Any]:
+    """``open_spotify`` connected to ``emulator`` in-process (``httpx.ASGITransport``).
+
+    ``auth`` defaults to :meth:`SpotifyEmulator.user_auth` (the emulator's user, every
+    scope); pass ``emulator.client_credentials()`` for an app token. Other keyword
+    arguments go to ``open_spotify``. Works under ``autojump_clock``: nothing touches a socket.
+    """
+    from trio_spotify import open_spotify
+
+    if auth is None:
+        auth = emulator.user_auth()
+    kwargs.setdefault("api_url", IN_PROCESS_URL + "/v1")
+    kwargs.setdefault("accounts_url", IN_PROCESS_URL)
+    transport = httpx.ASGITransport(app=emulator.app)
+    async with open_spotify(auth, transport=transport, **kwargs) as spotify:
+        yield spotify
