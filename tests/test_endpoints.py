@@ -1,0 +1,210 @@
+"""Endpoint methods: argument checks before any request, MissingScope, deprecation warnings,
+and the per-group behaviours the recording-transport table does not cover."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+import trio
+from endpoint_calls import AR, JPEG, A, P, T
+from endpoint_helpers import Recorder, Seen, json_response, open_client
+
+import trio_spotify
+
+Bad = Callable[[trio_spotify.Spotify], Awaitable[Any]]
+
+BAD_CALLS: list[tuple[str, Bad, str]] = [
+    ("invalid track ID", lambda s: s.tracks.get("not-an-id"), "'not-an-id'"),
+    ("album URI to tracks.get", lambda s: s.tracks.get(f"spotify:album:{A}"), "names an album"),
+    (
+        "limit too high",
+        lambda s: s.albums.tracks(A, limit=51),
+        "limit must be an integer from 1 to 50, not 51",
+    ),
+    ("limit zero", lambda s: s.playlists.items(P, limit=0), "not 0"),
+    ("artist albums limit 11", lambda s: s.artists.albums(AR, limit=11), "from 1 to 10, not 11"),
+    ("search limit 11", lambda s: s.search("q", types="track", limit=11), "from 0 to 10, not 11"),
+    ("search offset 1001", lambda s: s.search("q", types="track", offset=1001), "at most 1000"),
+    ("negative offset", lambda s: s.albums.saved(offset=-1), "not -1"),
+    ("empty ID list", lambda s: s.tracks.get_several([]), "ids must not be empty"),
+    ("empty URI list", lambda s: s.library.save([]), "uris must not be empty"),
+    (
+        "one bad ID among many",
+        lambda s: s.tracks.get_several([T, T, "x" * 21]),
+        "'" + "x" * 21 + "'",
+    ),
+    ("bare ID to library", lambda s: s.library.contains([T]), "bare ID"),
+    ("market", lambda s: s.tracks.get(T, market="Germany"), "'Germany'"),
+    ("search type", lambda s: s.search("q", types=["song"]), "['song']"),
+    ("empty query", lambda s: s.search("", types="track"), "q must be a non-empty string"),
+    (
+        "cover too big",
+        lambda s: s.playlists.upload_cover_image(P, JPEG + b"\0" * 200_000),
+        "Spotify accepts at most 262144",
+    ),
+    ("cover not a JPEG", lambda s: s.playlists.upload_cover_image(P, b"\x89PNG...."), "JPEG"),
+    ("volume", lambda s: s.player.volume(101), "volume_percent must be from 0 to 100, not 101"),
+    ("repeat state", lambda s: s.player.repeat("all"), "'all'"),  # type: ignore[arg-type]
+    ("too many seeds", lambda s: s.tracks.recommendations(seed_genres=list("abcdef")), "not 6"),
+    (
+        "unknown tunable",
+        lambda s: s.tracks.recommendations(seed_genres=["a"], attributes={"max_vibe": 1}),
+        "'max_vibe'",
+    ),
+    ("playlist position", lambda s: s.playlists.add_items(P, [T], position=-2), "not -2"),
+    (
+        "episode URI where playlist item kinds",
+        lambda s: s.playlists.add_items(P, [f"spotify:album:{A}"]),
+        "names an album",
+    ),
+    ("no playlist changes", lambda s: s.playlists.change_details(P), "at least one"),
+    ("top type", lambda s: s.users.top("genres"), "'genres'"),  # type: ignore[arg-type]
+    ("include_groups", lambda s: s.artists.albums(AR, include_groups=["ep"]), "['ep']"),  # type: ignore[list-item]
+    ("user id with slash", lambda s: s.users.get("a/b"), "'a/b'"),
+]
+
+
+@pytest.mark.parametrize(("why", "call", "named"), BAD_CALLS, ids=[b[0] for b in BAD_CALLS])
+async def test_bad_arguments_raise_value_error_naming_the_value_and_send_nothing(
+    why: str, call: Bad, named: str
+) -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            with pytest.raises(ValueError, match=re.escape(named)):
+                await call(spotify)
+    assert recorder.seen == []
+
+
+async def test_a_single_string_where_a_list_belongs_is_a_type_error() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with pytest.raises(TypeError, match="not a single string"):
+            await spotify.library.save(f"spotify:track:{T}")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="not a single string"):
+            await spotify.tracks.contains(T)  # type: ignore[arg-type]
+    assert recorder.seen == []
+
+
+def forbidden(status: int = 403) -> Callable[[httpx.Request, Seen], Awaitable[httpx.Response]]:
+    async def respond(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        return json_response(
+            status, {"error": {"status": status, "message": "Insufficient client scope"}}
+        )
+
+    return respond
+
+
+async def test_forbidden_with_a_token_lacking_the_scope_becomes_missing_scope() -> None:
+    recorder = Recorder(respond=forbidden())
+    async with open_client(recorder, scope="user-read-private") as spotify:
+        with pytest.raises(trio_spotify.MissingScope) as info:
+            await spotify.player.pause()
+    error = info.value
+    assert isinstance(error, trio_spotify.Forbidden)
+    assert error.required == {"user-modify-playback-state"}
+    assert error.granted == {"user-read-private"}
+    assert error.status == 403
+    assert error.method == "PUT"
+    assert "user-modify-playback-state" in str(error)
+    assert type(error.__cause__) is trio_spotify.Forbidden
+
+
+async def test_one_of_alternative_scopes_is_enough_so_forbidden_stays_forbidden() -> None:
+    recorder = Recorder(respond=forbidden())
+    async with open_client(recorder, scope="playlist-modify-private") as spotify:
+        with pytest.raises(trio_spotify.Forbidden) as info:
+            await spotify.playlists.add_items(P, [T])
+    assert type(info.value) is trio_spotify.Forbidden
+
+
+async def test_a_missing_scope_among_alternatives_names_them_all() -> None:
+    recorder = Recorder(respond=forbidden())
+    async with open_client(recorder, scope="ugc-image-upload") as spotify:
+        with pytest.raises(trio_spotify.MissingScope) as info:
+            await spotify.playlists.upload_cover_image(P, JPEG)
+    assert "playlist-modify-private, playlist-modify-public" in str(info.value)
+
+
+async def test_forbidden_on_an_operation_without_scopes_stays_forbidden() -> None:
+    recorder = Recorder(respond=forbidden())
+    async with open_client(recorder) as spotify:
+        with pytest.raises(trio_spotify.Forbidden) as info:
+            await spotify.tracks.get(T)
+    assert type(info.value) is trio_spotify.Forbidden
+
+
+async def test_missing_scope_also_comes_out_of_concurrent_chunks_unwrapped() -> None:
+    recorder = Recorder(respond=forbidden())
+    async with open_client(recorder) as spotify:
+        with pytest.raises(trio_spotify.MissingScope):
+            await spotify.library.contains([f"spotify:track:{T}"] * 100)
+
+
+async def test_deprecation_warning_points_at_the_callers_line_and_names_the_replacement() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with pytest.warns(
+            DeprecationWarning, match=r"use spotify\.library\.save instead"
+        ) as caught:
+            await spotify.albums.save([A])
+        with pytest.warns(DeprecationWarning, match="has no replacement") as caught2:
+            await spotify.markets.available()
+        with pytest.warns(DeprecationWarning, match=r"spotify\.playlists\.items") as caught3:
+            await spotify.playlists.tracks(P)
+    for record in (*caught, *caught2, *caught3):
+        assert record.filename == __file__
+
+
+async def test_player_state_is_none_when_nothing_plays() -> None:
+    async def nothing(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        return httpx.Response(204)
+
+    async with open_client(Recorder(respond=nothing)) as spotify:
+        assert await spotify.player.state() is None
+        assert await spotify.player.currently_playing() is None
+
+
+async def test_play_sends_track_uris_and_an_offset_uri() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        await spotify.player.play(uris=[T, f"https://open.spotify.com/episode/{A}"], offset=T)
+        with pytest.raises(ValueError, match="not both"):
+            await spotify.player.play(uris=[T], context_uri=f"spotify:album:{A}")
+    assert recorder.seen[0].body == {
+        "uris": [f"spotify:track:{T}", f"spotify:episode:{A}"],
+        "offset": {"uri": f"spotify:track:{T}"},
+    }
+    assert len(recorder.seen) == 1
+
+
+async def test_playlist_follow_check_returns_a_bool_and_cover_a_list() -> None:
+    async with open_client(Recorder()) as spotify:
+        with pytest.deprecated_call():
+            assert await spotify.playlists.is_following(P) is True
+        images = await spotify.playlists.cover_image(f"https://open.spotify.com/playlist/{P}")
+    assert images[0]["height"] == 300
+
+
+async def test_a_cover_of_exactly_256_kb_encoded_is_accepted() -> None:
+    raw = JPEG + b"\0" * (196_608 - len(JPEG))  # 196,608 raw bytes = 262,144 in Base64
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        await spotify.playlists.upload_cover_image(P, raw)
+        with pytest.raises(ValueError, match="262148"):
+            await spotify.playlists.upload_cover_image(P, raw + b"\0")
+    assert len(recorder.seen[0].content) == 262_144
+    assert len(recorder.seen) == 1
+
+
+async def test_groups_have_a_readable_repr() -> None:
+    async with open_client(Recorder()) as spotify:
+        assert repr(spotify.tracks) == "<trio_spotify tracks endpoints>"
