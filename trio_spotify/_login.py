@@ -65,6 +65,9 @@ _MAX_REQUEST_BYTES = 16 * 1024
 
 _SIGN_IN_PARAMETERS = ("code", "error", "state")
 
+#: How a sign-in attempt ended: a token, or the exception ``login`` raises.
+_Outcome = tuple[Token | None, Exception | None]
+
 
 def _echo_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -133,7 +136,12 @@ class _Receiver:
             self._say("Could not open a browser: open the URL above yourself.")
 
     async def handle(self, stream: trio.SocketStream) -> None:
-        """Answer one connection (one request, then close). Never raises but cancellation."""
+        """Answer one connection (one request, then close). Never raises but cancellation.
+
+        The outcome of a sign-in redirect is recorded only once the browser has its answer
+        (or could not take it), so ending ``login`` never cuts the answer short.
+        """
+        outcome: _Outcome | None = None
         try:
             connection = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_REQUEST_BYTES)
             request = None
@@ -141,16 +149,20 @@ class _Receiver:
                 request = await self._read_request(connection, stream)
             if request is None:
                 return
-            status, title, text = await self._route(request)
+            status, title, text, outcome = await self._route(request)
             with trio.move_on_after(_RESPONSE_SEND_TIMEOUT):
                 await self._send(connection, stream, request, status, title, text)
         except (h11.ProtocolError, trio.BrokenResourceError, trio.ClosedResourceError, OSError):
-            # A client that broke off or spoke bad HTTP: nothing to answer, nothing to keep.
+            # A client that broke off or spoke bad HTTP: nothing more to answer.
             pass
         except Exception as exc:  # a bug: end the login with it rather than hang
-            self._finish(None, exc)
+            outcome = (None, exc)
         finally:
-            await trio.aclose_forcefully(stream)
+            try:
+                await trio.aclose_forcefully(stream)
+            finally:
+                if outcome is not None:
+                    self._finish(*outcome)
 
     async def _read_request(
         self, connection: h11.Connection, stream: trio.SocketStream
@@ -164,42 +176,43 @@ class _Receiver:
                 return event
             return None  # ConnectionClosed or anything unexpected
 
-    async def _route(self, request: h11.Request) -> tuple[int, str, str]:
-        """Status and page for a request; runs the code exchange for the valid redirect."""
+    async def _route(self, request: h11.Request) -> tuple[int, str, str, _Outcome | None]:
+        """Status, page and outcome for a request; runs the code exchange for the redirect.
+
+        The outcome is ``None`` for requests that do not end the sign-in.
+        """
         target = request.target.decode("ascii", "replace")
         path, _, query = target.partition("?")
         if urllib.parse.unquote(path) != self._path:
-            return 404, "Not found", "This address only receives the Spotify sign-in redirect."
+            return 404, "Not found", "This address only receives the sign-in redirect.", None
         if request.method not in (b"GET", b"HEAD"):
-            return 405, "Method not allowed", "Only GET is served here."
+            return 405, "Method not allowed", "Only GET is served here.", None
         host = dict(request.headers).get(b"host", b"").lower()
         if host not in self._hosts:
-            return 400, "Bad request", "Unexpected Host header."
+            return 400, "Bad request", "Unexpected Host header.", None
         params = parse_redirect("?" + query)
         if not any(name in params for name in _SIGN_IN_PARAMETERS):
-            return 400, "Bad request", "This address receives the Spotify sign-in redirect."
+            return 400, "Bad request", "This address receives the Spotify sign-in redirect.", None
         if self._claimed:
-            return 409, "Sign-in already handled", "This sign-in already received its redirect."
+            return 409, "Already handled", "This sign-in already received its redirect.", None
         try:
             self._flow.check_redirect(params, self._request)
         except StateMismatch as exc:
             self._claimed = True
-            self._finish(None, exc)
-            return 400, "Sign-in failed", "This redirect does not belong to the current sign-in."
+            text = "This redirect does not belong to the current sign-in."
+            return 400, "Sign-in failed", text, (None, exc)
         except AuthorizationError as exc:
             self._claimed = True
-            self._finish(None, exc)
-            return 200, "Sign-in refused", f"{exc} You can close this window."
+            return 200, "Sign-in refused", f"{exc} You can close this window.", (None, exc)
         self._claimed = True
         try:
             token = await self._flow.exchange(
                 params, request=self._request, accounts=self._accounts, transport=self._transport
             )
         except SpotifyError as exc:
-            self._finish(None, exc)
-            return 500, "Sign-in failed", f"{exc}"
-        self._finish(token, None)
-        return 200, "Signed in", "You are signed in to Spotify. You can close this window."
+            return 500, "Sign-in failed", f"{exc}", (None, exc)
+        text = "You are signed in to Spotify. You can close this window."
+        return 200, "Signed in", text, (token, None)
 
     async def _send(
         self,
