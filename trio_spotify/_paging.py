@@ -28,6 +28,7 @@ leaves the ``async with`` block::
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 import trio
+
+from ._endpoints._operations import OPERATIONS
 
 if TYPE_CHECKING:
     from ._client import Spotify
@@ -105,13 +108,35 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     total, offset, limit = (int(v) for v in numbers)
     if limit < 1:
         return None
-    end = total if wanted is None else min(total, offset + len(first["items"]) + wanted)
-    start = offset + limit
     base = httpx.URL(next_url)
+    # An embedded page (a playlist's ``items``) can say limit=100 where the endpoint its
+    # ``next`` link points at takes at most 50: ask for what the endpoint accepts.
+    limit = min(limit, _max_limit(base.path))
+    end = total if wanted is None else min(total, offset + len(first["items"]) + wanted)
+    start = offset + len(first["items"])
     return [
         str(base.copy_set_param("offset", o).copy_set_param("limit", limit))
         for o in range(start, end, limit)
     ]
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$")
+
+
+_LIMITS = [
+    (_template_pattern(op.path), op.limit_range[1])
+    for op in OPERATIONS.values()
+    if op.method == "GET" and op.limit_range is not None
+]
+
+
+def _max_limit(path: str) -> int:
+    """The largest ``limit`` the GET operation at ``path`` accepts (50 when unknown)."""
+    for pattern, maximum in _LIMITS:
+        if pattern.search(path):
+            return maximum
+    return 50
 
 
 @trio.as_safe_channel
