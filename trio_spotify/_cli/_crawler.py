@@ -1,0 +1,369 @@
+"""The crawl: what is requested for each kind of target, batched and concurrent.
+
+Built only on the public client (``spotify.<group>.<method>``, ``spotify.iter_items``): every
+request goes through the client's limiter, rate-limit gate and retries, so the crawl's
+concurrency is the client's ``max_concurrency`` and nothing here sleeps or counts requests.
+
+Each record written is ``{"kind", "id", "context", "data"}`` (see ``docs/tutorial.md``):
+
+===================  ======================================  =================================
+kind                 id                                      data
+===================  ======================================  =================================
+``artist``           the artist ID                           the artist object
+``album``            the album ID (context: the artist URI)  the full album object
+``track``            the track ID (context: the album URI)   the full track object
+``playlist``         the playlist ID                         the playlist without its items
+``playlist_item``    ``<playlist ID>/<position>``            the playlist item (``added_at``…)
+``saved_<type>``     the saved object's ID                   the saved item (``added_at``…)
+``followed_artist``  the artist ID                           the artist object
+``search_result``    ``<type>/<position>/<query>``           the search result object
+===================  ======================================  =================================
+
+An artist's discography is crawled as a pipeline: the artist, then its albums page by page
+(``spotify.iter_items`` fetches the pages concurrently), full albums 20 per request as soon
+as 20 are known, then full tracks 50 per request, batched across albums and artists. The
+batch endpoints are deprecated for development-mode apps: on their first 403 the crawl
+notes it and fetches objects one by one from then on.
+
+Errors stay with the item they belong to: a failure (after the client's own retries) is
+reported, counted and the rest of the crawl goes on — unless ``fail_fast`` is set, or the
+failure concerns every item (an authentication failure, a missing scope, the output
+failing), which stops the crawl. The tasks of the crawl's nurseries catch their failures
+themselves, so no ``ExceptionGroup`` ever leaves :meth:`Crawler.crawl`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import trio
+
+from .._errors import AuthenticationError, Forbidden, MissingScope, SpotifyError
+from ._jsonl import JsonlWriter
+from ._progress import Reporter
+
+if TYPE_CHECKING:
+    from .._client import Spotify
+
+__all__ = ["LIBRARY_KINDS", "SEARCH_MAX_OFFSET", "Crawler", "Job"]
+
+#: ``offset`` can be at most this in a search (Spotify's cap); ``limit`` at most 10.
+SEARCH_MAX_OFFSET = 1000
+SEARCH_LIMIT = 10
+ALBUM_BATCH = 20
+TRACK_BATCH = 50
+ARTIST_ALBUMS_LIMIT = 10
+PAGE_LIMIT = 50
+
+#: ``library <what>``: the record kind and the key of the saved object in each item.
+LIBRARY_KINDS: dict[str, tuple[str, str | None]] = {
+    "tracks": ("saved_track", "track"),
+    "albums": ("saved_album", "album"),
+    "shows": ("saved_show", "show"),
+    "episodes": ("saved_episode", "episode"),
+    "audiobooks": ("saved_audiobook", "audiobook"),
+    "playlists": ("saved_playlist", None),
+}
+
+
+@attrs.frozen
+class Job:
+    """One target on the command line: a description for messages and the coroutine to run."""
+
+    what: str
+    run: Callable[[], Awaitable[None]]
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class Crawler:
+    """Runs :class:`Job`\\ s against ``spotify`` and writes their records to ``writer``."""
+
+    def __init__(
+        self,
+        spotify: Spotify,
+        writer: JsonlWriter,
+        reporter: Reporter,
+        *,
+        fail_fast: bool = False,
+        market: str | None = None,
+        include_groups: Sequence[str] | None = None,
+        pages_in_flight: int = 16,
+    ) -> None:
+        self.spotify = spotify
+        self.writer = writer
+        self.reporter = reporter
+        self.fail_fast = fail_fast
+        self.market = market
+        self.include_groups = include_groups
+        self.pages_in_flight = pages_in_flight
+        #: Items that failed (after the client's retries).
+        self.errors = 0
+        #: The failure that stopped the crawl, if one did.
+        self.fatal: Exception | None = None
+        self._scope = trio.CancelScope()
+        self._batch_albums = True
+        self._batch_tracks = True
+        self._albums_queued: set[str] = set()
+        self._tracks_queued: set[str] = set()
+        self._pending_tracks: list[tuple[str, str]] = []
+        self._work: trio.Nursery | None = None
+        self._batches: trio.Nursery | None = None
+
+    # -- running -------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the crawl: :meth:`crawl` returns promptly, every line written is whole."""
+        self._scope.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._scope.cancel_called
+
+    async def crawl(self, jobs: Sequence[Job]) -> None:
+        """Run every job concurrently until all are done, or :meth:`cancel`, or a fatal error.
+
+        A checkpoint. Raises nothing for failed items (see :attr:`errors`, :attr:`fatal`).
+        """
+        with self._scope:
+            async with trio.open_nursery() as batches:
+                self._batches = batches
+                async with trio.open_nursery() as work:
+                    self._work = work
+                    for job in jobs:
+                        work.start_soon(self._guarded, job.what, job.run)
+                self._flush_tracks()
+        await trio.lowlevel.checkpoint()
+
+    async def _guarded(
+        self, what: str, fn: Callable[..., Awaitable[None]], *args: Any
+    ) -> None:
+        try:
+            await fn(*args)
+        except (AuthenticationError, MissingScope, OSError) as exc:
+            self._failed(what, exc, fatal=True)
+        except (SpotifyError, ValueError, KeyError) as exc:
+            self._failed(what, exc, fatal=self.fail_fast)
+
+    def _failed(self, what: str, exc: Exception, *, fatal: bool) -> None:
+        self.errors += 1
+        if self.cancelled and self.fatal is not None:
+            return  # already stopping: one message is enough
+        self.reporter.error(f"{what}: {_describe(exc)}")
+        if fatal:
+            self.fatal = exc
+            self._scope.cancel()
+
+    def _emit(
+        self, kind: str, ident: str, data: Any, context: str | None = None, **extra: Any
+    ) -> None:
+        self.writer.write({"kind": kind, "id": ident, "context": context, **extra, "data": data})
+
+    def _spawn(self, what: str, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+        assert self._work is not None
+        self._work.start_soon(self._guarded, what, fn, *args)
+
+    def _first_missing(self, kind: str, prefix: str, suffix: str = "") -> int:
+        position = 0
+        while f"{kind}:{prefix}{position}{suffix}" in self.writer:
+            position += 1
+        return position
+
+    # -- artists: the discography pipeline -----------------------------------------------
+
+    async def artist(self, artist_id: str) -> None:
+        """The artist, every album of it (full objects) and every track (full objects)."""
+        artist = await self.spotify.artists.get(artist_id)
+        self._emit("artist", artist_id, artist)
+        uri = f"spotify:artist:{artist_id}"
+        page = await self.spotify.artists.albums(
+            artist_id,
+            include_groups=self.include_groups,  # type: ignore[arg-type]
+            market=self.market,
+            limit=ARTIST_ALBUMS_LIMIT,
+        )
+        chunk: list[str] = []
+        async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as albums:
+            async for album in albums:
+                album_id = album.get("id") if isinstance(album, dict) else None
+                if not album_id or album_id in self._albums_queued:
+                    continue
+                self._albums_queued.add(album_id)
+                chunk.append(album_id)
+                if len(chunk) == ALBUM_BATCH:
+                    self._spawn(f"albums of {uri}", self._albums, chunk, uri)
+                    chunk = []
+        if chunk:
+            self._spawn(f"albums of {uri}", self._albums, chunk, uri)
+
+    async def _albums(self, album_ids: list[str], context: str) -> None:
+        if self._batch_albums:
+            try:
+                albums = await self.spotify.albums.get_several(album_ids, market=self.market)
+            except Forbidden as exc:
+                if isinstance(exc, MissingScope):
+                    raise
+                self._batch_off("albums")
+            else:
+                for album_id, album in zip(album_ids, albums, strict=True):
+                    if album is None:
+                        self._failed(f"album {album_id}", LookupError("not found"), fatal=False)
+                    else:
+                        await self._album(album, context)
+                return
+        for album_id in album_ids:
+            self._spawn(f"album {album_id}", self._single_album, album_id, context)
+
+    async def _single_album(self, album_id: str, context: str) -> None:
+        await self._album(await self.spotify.albums.get(album_id, market=self.market), context)
+
+    async def _album(self, album: dict[str, Any], context: str) -> None:
+        album_id = album["id"]
+        self._emit("album", album_id, album, context)
+        tracks = album.get("tracks")
+        if not isinstance(tracks, dict):
+            return
+        if tracks.get("next"):
+            items = await self.spotify.all_items(album, key="tracks")
+        else:
+            items = list(tracks.get("items") or [])
+        self._queue_tracks(
+            [t["id"] for t in items if isinstance(t, dict) and t.get("id")],
+            f"spotify:album:{album_id}",
+        )
+
+    def _queue_tracks(self, track_ids: list[str], context: str) -> None:
+        for track_id in track_ids:
+            if track_id in self._tracks_queued or f"track:{track_id}" in self.writer:
+                continue
+            self._tracks_queued.add(track_id)
+            self._pending_tracks.append((track_id, context))
+            if len(self._pending_tracks) >= TRACK_BATCH:
+                self._flush_tracks()
+
+    def _flush_tracks(self) -> None:
+        if not self._pending_tracks or self._batches is None:
+            return
+        batch, self._pending_tracks = self._pending_tracks, []
+        self._batches.start_soon(self._guarded, f"{len(batch)} tracks", self._tracks, batch)
+
+    async def _tracks(self, batch: list[tuple[str, str]]) -> None:
+        if self._batch_tracks:
+            try:
+                tracks = await self.spotify.tracks.get_several(
+                    [track_id for track_id, _ in batch], market=self.market
+                )
+            except Forbidden as exc:
+                if isinstance(exc, MissingScope):
+                    raise
+                self._batch_off("tracks")
+            else:
+                for (track_id, context), track in zip(batch, tracks, strict=True):
+                    if track is None:
+                        self._failed(f"track {track_id}", LookupError("not found"), fatal=False)
+                    else:
+                        self._emit("track", track_id, track, context)
+                return
+        assert self._batches is not None
+        for track_id, context in batch:
+            self._batches.start_soon(
+                self._guarded, f"track {track_id}", self._single_track, track_id, context
+            )
+
+    async def _single_track(self, track_id: str, context: str) -> None:
+        track = await self.spotify.tracks.get(track_id, market=self.market)
+        self._emit("track", track_id, track, context)
+
+    def _batch_off(self, what: str) -> None:
+        if what == "albums" and self._batch_albums:
+            self._batch_albums = False
+        elif what == "tracks" and self._batch_tracks:
+            self._batch_tracks = False
+        else:
+            return
+        self.reporter.note(
+            f"this app may not read several {what} per request (a development-mode app?); "
+            f"fetching {what} one by one"
+        )
+
+    # -- playlists ---------------------------------------------------------------------------
+
+    async def playlist(self, playlist_id: str) -> None:
+        """The playlist's details and every item, keyed by position."""
+        playlist = await self.spotify.playlists.get(playlist_id, market=self.market)
+        details = {k: v for k, v in playlist.items() if k not in ("items", "tracks")}
+        self._emit("playlist", playlist_id, details)
+        start = self._first_missing("playlist_item", f"{playlist_id}/")
+        page = await self.spotify.playlists.items(
+            playlist_id, market=self.market, limit=PAGE_LIMIT, offset=start
+        )
+        context = f"spotify:playlist:{playlist_id}"
+        async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as items:
+            position = start
+            async for item in items:
+                self._emit("playlist_item", f"{playlist_id}/{position}", item, context)
+                position += 1
+
+    # -- the user's library ------------------------------------------------------------------
+
+    async def library(self, what: str) -> None:
+        """Every saved item of one type (``tracks``, ``albums``, ... ``playlists``)."""
+        kind, inner = LIBRARY_KINDS[what]
+        groups: dict[str, Any] = {
+            "tracks": self.spotify.tracks,
+            "albums": self.spotify.albums,
+            "shows": self.spotify.shows,
+            "episodes": self.spotify.episodes,
+            "audiobooks": self.spotify.audiobooks,
+            "playlists": self.spotify.playlists,
+        }
+        page = await groups[what].saved(limit=PAGE_LIMIT)
+        async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as items:
+            async for item in items:
+                # Saved items wrap the object ({"added_at", "track"}); some lists do not.
+                obj = item.get(inner, item) if inner and isinstance(item, dict) else item
+                if isinstance(obj, dict) and obj.get("id"):
+                    self._emit(kind, obj["id"], item, "spotify:user:me")
+
+    async def followed(self) -> None:
+        """Every artist the user follows (cursor paging: one page after the other)."""
+        page = await self.spotify.artists.followed(limit=PAGE_LIMIT)
+        async with self.spotify.iter_items(page, key="artists") as artists:
+            async for artist in artists:
+                if isinstance(artist, dict) and artist.get("id"):
+                    self._emit("followed_artist", artist["id"], artist, "spotify:user:me")
+
+    # -- search ------------------------------------------------------------------------------
+
+    async def search(self, query: str, type: str, max_items: int) -> None:
+        """The first ``max_items`` results (at most 1010: offset ≤ 1000, limit 10)."""
+        end = min(max_items, SEARCH_MAX_OFFSET + SEARCH_LIMIT)
+        first = self._first_missing("search_result", f"{type}/", f"/{query}")
+        start = first - first % SEARCH_LIMIT  # pages stay aligned, so no offset passes 1000
+        if start >= end:
+            return
+        page = await self.spotify.search(
+            query, types=[type],  # type: ignore[list-item]
+            market=self.market, limit=SEARCH_LIMIT, offset=start
+        )
+        async with self.spotify.iter_items(
+            page, key=f"{type}s", max_items=end - start, pages_in_flight=self.pages_in_flight
+        ) as results:
+            position = start
+            async for result in results:
+                if result is not None:
+                    self._emit(
+                        "search_result",
+                        f"{type}/{position}/{query}",
+                        result,
+                        None,
+                        query=query,
+                        type=type,
+                        position=position,
+                    )
+                position += 1

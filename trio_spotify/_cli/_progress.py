@@ -1,0 +1,153 @@
+"""How the crawler shows what it is doing: a live line on a terminal, periodic lines otherwise.
+
+Both reporters show the same figures (a :class:`Snapshot`): records written, records
+already there, requests sent, 429 answers, retries, errors and the rate in records per
+second. On a terminal, :class:`RichReporter` redraws one status line a few times a second
+with `rich <https://rich.readthedocs.io>`_ (the ``cli`` extra; imported only when used, so
+the library itself never needs it). When standard error is a file or a pipe (a log, CI),
+:class:`PlainReporter` prints a ``progress:`` line every ``interval`` seconds instead —
+escape codes would only garble a log. Errors and notes go through the reporter so that they
+do not tear the live line. Both print a summary at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any, Protocol
+
+import attrs
+import trio
+
+__all__ = ["PlainReporter", "Reporter", "RichReporter", "Snapshot", "format_figures"]
+
+
+@attrs.frozen
+class Snapshot:
+    """The crawl's figures at one moment."""
+
+    items: int
+    skipped: int
+    errors: int
+    requests: int
+    rate_limited: int
+    retries: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        """Records written per second since the start."""
+        return self.items / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def format_figures(s: Snapshot) -> str:
+    """``"1,234 items (12 already there), 56 requests, 0 rate-limited, 0 retries, 0 errors, ..."``."""
+    already = f" ({s.skipped:,} already there)" if s.skipped else ""
+    return (
+        f"{s.items:,} items{already}, {s.requests:,} requests, {s.rate_limited:,} rate-limited, "
+        f"{s.retries:,} retries, {s.errors:,} errors, {s.rate:,.1f} items/s, {s.elapsed:.1f} s"
+    )
+
+
+class Reporter(Protocol):
+    """What the crawler tells the person running it."""
+
+    def error(self, message: str) -> None:
+        """Report one failed item (the crawl goes on)."""
+
+    def note(self, message: str) -> None:
+        """Report something worth knowing that is not an error."""
+
+    async def run(self, snapshot: Callable[[], Snapshot]) -> None:
+        """Show progress until cancelled. A checkpoint."""
+
+    def finish(self, snapshot: Snapshot, outcome: str) -> None:
+        """Print the summary line: ``outcome`` is ``"done"``, ``"interrupted"``, ..."""
+
+
+class PlainReporter:
+    """Plain lines on a stream: ``progress: ...`` every ``interval`` seconds (never if 0)."""
+
+    def __init__(self, stream: IO[str], *, interval: float = 10.0, progress: bool = True) -> None:
+        self._stream = stream
+        self._interval = interval
+        self._progress = progress
+
+    def _print(self, line: str) -> None:
+        print(line, file=self._stream, flush=True)
+
+    def error(self, message: str) -> None:
+        self._print(f"error: {message}")
+
+    def note(self, message: str) -> None:
+        self._print(f"note: {message}")
+
+    async def run(self, snapshot: Callable[[], Snapshot]) -> None:
+        if not self._progress or self._interval <= 0:
+            await trio.sleep_forever()
+        while True:
+            await trio.sleep(self._interval)
+            self._print(f"progress: {format_figures(snapshot())}")
+
+    def finish(self, snapshot: Snapshot, outcome: str) -> None:
+        self._print(f"{outcome}: {format_figures(snapshot)}")
+
+
+class RichReporter:
+    """A live status line on a terminal, redrawn every ``refresh`` seconds by a trio task.
+
+    rich's own refresh thread is not used (``auto_refresh=False``): the trio task redraws,
+    so everything happens on the trio thread and stops with the task.
+    """
+
+    def __init__(self, stream: IO[str], *, title: str, refresh: float = 0.25) -> None:
+        from rich.console import Console
+
+        self._console = Console(file=stream, stderr=True, highlight=False)
+        self._title = title
+        self._refresh = refresh
+
+    def error(self, message: str) -> None:
+        from rich.markup import escape
+
+        self._console.print(f"[bold red]error[/]: {escape(message)}")
+
+    def note(self, message: str) -> None:
+        from rich.markup import escape
+
+        self._console.print(f"[yellow]note[/]: {escape(message)}")
+
+    def _render(self, s: Snapshot) -> Any:
+        from rich.spinner import Spinner
+        from rich.text import Text
+
+        text = Text.assemble(
+            (f"{self._title}  ", "bold"),
+            (f"{s.items:,}", "bold green"), " items",
+            (f" ({s.skipped:,} already there)" if s.skipped else "", "dim"),
+            "  ", (f"{s.requests:,}", "cyan"), " requests",
+            "  ", (f"{s.rate_limited:,}", "yellow" if s.rate_limited else ""), " rate-limited",
+            "  ", (f"{s.retries:,}", "yellow" if s.retries else ""), " retries",
+            "  ", (f"{s.errors:,}", "red" if s.errors else ""), " errors",
+            "  ", (f"{s.rate:,.0f}", "bold"), " items/s",
+            (f"  {s.elapsed:.0f} s", "dim"),
+        )
+        return Spinner("dots", text=text)
+
+    async def run(self, snapshot: Callable[[], Snapshot]) -> None:
+        from rich.live import Live
+
+        with Live(
+            self._render(snapshot()),
+            console=self._console,
+            auto_refresh=False,
+            transient=True,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        ) as live:
+            while True:
+                live.update(self._render(snapshot()), refresh=True)
+                await trio.sleep(self._refresh)
+
+    def finish(self, snapshot: Snapshot, outcome: str) -> None:
+        colour = "green" if outcome == "done" else "yellow"
+        self._console.print(f"[bold {colour}]{outcome}[/]: {format_figures(snapshot)}")
