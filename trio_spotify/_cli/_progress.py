@@ -40,7 +40,7 @@ class Snapshot:
 
 
 def format_figures(s: Snapshot) -> str:
-    """``"1,234 items (12 already there), 56 requests, 0 rate-limited, 0 retries, 0 errors, ..."``."""
+    """One line of figures: ``"1,234 items, 56 requests, 0 rate-limited, ..."``."""
     already = f" ({s.skipped:,} already there)" if s.skipped else ""
     return (
         f"{s.items:,} items{already}, {s.requests:,} requests, {s.rate_limited:,} rate-limited, "
