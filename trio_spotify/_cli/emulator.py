@@ -1,0 +1,83 @@
+"""``trio-spotify emulator``: serve the offline Spotify emulator until interrupted.
+
+Prints the base URL (the accounts service; the Web API is under ``/v1``), the app's client
+id and secret, and an access token of the emulator's user with every scope, so that the
+crawler, ``login`` or ``curl`` can be pointed at it. Needs the ``testing`` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import trio
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "emulator",
+        help="serve the offline Spotify emulator on a local port",
+        description="Serve the offline Spotify emulator (accounts service and Web API) on "
+        "loopback until interrupted (Ctrl-C).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to bind; 0 picks a free one (default %(default)s)")
+    parser.add_argument("--seed", default="0", help="catalog seed (default %(default)s)")
+    parser.add_argument("--mode", choices=("extended", "development"), default="extended",
+                        help="app mode: development refuses the 48 deprecated operations")
+    parser.add_argument("--rate-limit", type=int, default=None, metavar="N",
+                        help="answer 429 beyond N requests per --window seconds (default: off)")
+    parser.add_argument("--window", type=float, default=30.0,
+                        help="rate-limit window in seconds (default %(default)s)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds added to every Web API answer (default 0)")
+    parser.add_argument("--token-lifetime", type=float, default=3600.0,
+                        help="access-token lifetime in seconds (default %(default)s)")
+    parser.set_defaults(handler=run)
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from trio_spotify.testing import RateLimit, SpotifyEmulator, serve_emulator
+
+    rate_limit = RateLimit(args.rate_limit, args.window) if args.rate_limit else None
+    emulator = SpotifyEmulator(
+        seed=args.seed, mode=args.mode, rate_limit=rate_limit,
+        access_token_lifetime=args.token_lifetime,
+    )
+    emulator.faults.latency = args.latency
+    async with serve_emulator(emulator, host=args.host, port=args.port) as base_url:
+        token = emulator.issue_access_token()
+        print(f"Spotify emulator serving on {base_url} (Ctrl-C to stop)")
+        print(f"  accounts_url:  {base_url}")
+        print(f"  api_url:       {base_url}/v1")
+        print(f"  client_id:     {emulator.client_id}")
+        print(f"  client_secret: {emulator.client_secret}")
+        print(f"  user:          {emulator.user_id}")
+        print(f"  user token:    {token}")
+        print(f"  mode:          {emulator.mode}")
+        sys.stdout.flush()
+        await trio.sleep_forever()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C; returns 0 then, 1 when the emulator cannot start."""
+    if args.port < 0 or args.port > 65535:
+        print(f"trio-spotify emulator: invalid port {args.port}", file=sys.stderr)
+        return 2
+    try:
+        trio.run(_serve, args)
+    except KeyboardInterrupt:
+        print("emulator stopped", file=sys.stderr)
+        return 0
+    except ModuleNotFoundError as exc:
+        print(f"trio-spotify emulator: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"trio-spotify emulator: cannot serve on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)
+        return 1
+    return 0
