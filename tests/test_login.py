@@ -289,6 +289,17 @@ async def test_an_opener_that_fails_ends_the_sign_in() -> None:
         await login(flow, open_browser=broken, echo=lambda _: None)
 
 
+async def test_a_keyboard_interrupt_comes_out_as_itself_not_in_a_group() -> None:
+    async def interrupted(url: str) -> None:
+        raise KeyboardInterrupt
+
+    port = free_port()
+    flow = code_flow(f"http://127.0.0.1:{port}/callback")
+    with trio.fail_after(TIMEOUT), pytest.raises(KeyboardInterrupt):
+        await login(flow, open_browser=interrupted, echo=lambda _: None)
+    assert not await is_listening("127.0.0.1", port)
+
+
 async def test_without_an_opener_the_user_opens_the_printed_url() -> None:
     fake = FakeAccounts()
     flow = code_flow("http://127.0.0.1/callback")

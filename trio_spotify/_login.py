@@ -69,6 +69,17 @@ _SIGN_IN_PARAMETERS = ("code", "error", "state")
 _Outcome = tuple[Token | None, Exception | None]
 
 
+def _sole_exception(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The only exception in ``group`` (nested groups flattened), unless it is a
+    cancellation or there are several: then the group itself."""
+    exceptions = list(group.exceptions)
+    while len(exceptions) == 1 and isinstance(exceptions[0], BaseExceptionGroup):
+        exceptions = list(exceptions[0].exceptions)
+    if len(exceptions) == 1 and not isinstance(exceptions[0], trio.Cancelled):
+        return exceptions[0]
+    return group
+
+
 def _echo_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -308,16 +319,25 @@ async def login(
         request = flow.begin(redirect_uri=redirect_uri)
         receiver = _Receiver(flow, request, accounts=accounts, transport=transport, say=say)
         logger.info("waiting for the sign-in redirect on %s", redirect_uri.uri)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(trio.serve_listeners, receiver.handle, listeners)
-            say(
-                "Sign in to Spotify in your browser. If it does not open, visit:\n\n"
-                f"  {request.url}\n"
-            )
-            if open_browser is not None:
-                nursery.start_soon(receiver.open_browser, open_browser, request.url)
-            await receiver.done.wait()
-            nursery.cancel_scope.cancel()
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(trio.serve_listeners, receiver.handle, listeners)
+                say(
+                    "Sign in to Spotify in your browser. If it does not open, visit:\n\n"
+                    f"  {request.url}\n"
+                )
+                if open_browser is not None:
+                    nursery.start_soon(receiver.open_browser, open_browser, request.url)
+                await receiver.done.wait()
+                nursery.cancel_scope.cancel()
+        except BaseExceptionGroup as group:
+            # The nursery wraps what reaches it (a Ctrl-C delivered to this task, an accept()
+            # failure of the listener): hand the caller that exception itself. Groups of
+            # cancellations, or of several errors, go on unchanged.
+            sole = _sole_exception(group)
+            if sole is group:
+                raise
+            raise sole from None
     finally:
         with trio.CancelScope(shield=True):
             for listener in listeners:
