@@ -105,7 +105,8 @@ def cases(e: SpotifyEmulator) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("get-audiobook-chapters", "GET", f"/audiobooks/{book}/chapters", {}),
         ("save-audiobooks-user", "PUT", "/me/audiobooks", {"params": {"ids": book}}),
         ("get-users-saved-audiobooks", "GET", "/me/audiobooks", {}),
-        ("check-users-saved-audiobooks", "GET", "/me/audiobooks/contains", {"params": {"ids": book}}),
+        ("check-users-saved-audiobooks", "GET", "/me/audiobooks/contains",
+         {"params": {"ids": book}}),
         ("remove-audiobooks-user", "DELETE", "/me/audiobooks", {"params": {"ids": book}}),
         ("get-a-chapter", "GET", f"/chapters/{chapter}", {}),
         ("get-several-chapters", "GET", "/chapters", {"params": {"ids": chapter}}),
@@ -243,6 +244,7 @@ async def test_every_operation_conforms_to_the_definition() -> None:
             spec_id = operation_id if operation_id != TOP else (
                 "get-users-top-artists" if path.endswith("artists") else "get-users-top-tracks")
             spec_method, spec_path, _ = spec[spec_id]
+            assert spec_method == method, label
             request = MockRequest("https://api.spotify.com", method, "/v1" + path,
                                   path_pattern="/v1" + spec_path,
                                   args=dict(kwargs.get("params", {})))
