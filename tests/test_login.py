@@ -186,6 +186,39 @@ async def test_the_listener_serves_only_the_redirect_path() -> None:
     assert flow.token is token
 
 
+async def test_a_second_redirect_during_the_exchange_is_refused() -> None:
+    fake = FakeAccounts()
+    exchanging = trio.Event()
+    release = trio.Event()
+
+    async def slow_accounts(request: httpx.Request) -> httpx.Response:
+        exchanging.set()
+        await release.wait()
+        return fake.handler(request)
+
+    statuses: dict[str, int] = {}
+
+    async def browser(url: str) -> None:
+        redirect = fake.authorize(url)
+        async with httpx.AsyncClient(trust_env=False) as client:
+
+            async def first() -> None:
+                statuses["first"] = (await client.get(redirect)).status_code
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(first)
+                await exchanging.wait()
+                statuses["second"] = (await client.get(redirect)).status_code
+                release.set()
+
+    flow = code_flow("http://127.0.0.1/callback")
+    with trio.fail_after(TIMEOUT):
+        await login(flow, open_browser=browser, echo=lambda _: None,
+                    transport=httpx.MockTransport(slow_accounts))
+    assert statuses == {"first": 200, "second": 409}
+    assert len(fake.token_requests) == 1
+
+
 async def test_a_redirect_with_another_state_ends_the_sign_in() -> None:
     fake = FakeAccounts()
     flow = code_flow("http://127.0.0.1/callback")
