@@ -43,10 +43,11 @@ import trio
 from ._auth import AccountsService
 from ._errors import SpotifyError
 from ._oauth import (
+    PKCE,
+    AuthorizationCode,
     AuthorizationError,
     AuthorizationRequest,
     StateMismatch,
-    _UserSignIn,
     parse_redirect,
 )
 from ._redirect import InvalidRedirectURI
@@ -102,7 +103,7 @@ class _Receiver:
 
     def __init__(
         self,
-        flow: _UserSignIn,
+        flow: AuthorizationCode | PKCE,
         request: AuthorizationRequest,
         *,
         accounts: AccountsService | None,
@@ -253,7 +254,7 @@ class _Receiver:
 
 
 async def login(
-    flow: _UserSignIn,
+    flow: AuthorizationCode | PKCE,
     *,
     store: TokenStore | None = None,
     open_browser: Callable[[str], object] | None = webbrowser.open,
@@ -285,7 +286,7 @@ async def login(
     :class:`~trio_spotify.InvalidRedirectURI` when listening needs a loopback redirect URI
     and the flow has another; :class:`OSError` when the port cannot be listened on.
     """
-    if not isinstance(flow, _UserSignIn):
+    if not isinstance(flow, AuthorizationCode | PKCE):
         raise TypeError(
             "login() needs a user sign-in strategy (trio_spotify.AuthorizationCode or "
             f"trio_spotify.PKCE), not {type(flow).__name__}"
@@ -350,7 +351,7 @@ async def login(
 
 
 async def _login_by_paste(
-    flow: _UserSignIn,
+    flow: AuthorizationCode | PKCE,
     read_line: Callable[[], Awaitable[str]],
     say: Callable[[str], object],
     *,
