@@ -424,3 +424,36 @@ async def test_no_secret_in_repr_str_errors_or_logs(caplog: pytest.LogCaptureFix
     for text in texts:
         for secret in secrets:
             assert secret not in text, (secret, text)
+
+
+# -- restore -------------------------------------------------------------------------------
+
+
+async def test_restore_holds_a_usable_saved_token_only() -> None:
+    store = MemoryTokenStore()
+    flow = code_flow(store=store, scope="user-top-read")
+    assert await flow.restore() is None  # nothing saved
+    assert flow.token is None
+    expired_without_refresh = Token("a", expires_at=time.time() - 1, scope="user-top-read")
+    await store.save(flow.key, expired_without_refresh)
+    assert await flow.restore() is None
+    expired_with_refresh = Token(
+        "a", refresh_token="r", expires_at=time.time() - 1, scope="user-top-read user-read-email"
+    )
+    await store.save(flow.key, expired_with_refresh)
+    assert await flow.restore() is expired_with_refresh  # the client will refresh it
+    assert flow.token is expired_with_refresh
+    other_user = code_flow(store=store, scope="user-top-read", user="bob")
+    assert await other_user.restore() is None
+    with pytest.raises(RuntimeError, match="no token store"):
+        await code_flow().restore()
+
+
+async def test_exchange_through_a_given_accounts_service() -> None:
+    fake = FakeAccounts()
+    flow = pkce_flow()
+    redirect = fake.authorize(flow.authorize_url())
+    async with httpx.AsyncClient(transport=fake.transport()) as client:
+        token = await flow.exchange(redirect, accounts=accounts_for(fake, client))
+    assert flow.token is token
+    assert len(fake.token_requests) == 1
