@@ -2,7 +2,7 @@
 
 ::
 
-    trio-spotify crawl --emulator artist 0TnOYISbd1XYRBk9myaseg -o discography.jsonl
+    trio-spotify crawl --emulator artist 51SG1w5kGAlDpHxZXETc2o -o discography.jsonl
     trio-spotify crawl playlist https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M
     trio-spotify crawl library tracks albums --resume -o library.jsonl
     trio-spotify crawl search "daft punk" --type track --type album --max 300
@@ -223,7 +223,7 @@ def register(subparsers: Any) -> None:
             "Ctrl-C stops cleanly and --resume continues without duplicates. Exit codes: 0 "
             "done, 1 some items failed, 2 bad arguments, 130 interrupted."
         ),
-        epilog="example: trio-spotify crawl --emulator artist 0TnOYISbd1XYRBk9myaseg",
+        epilog="example: trio-spotify crawl --emulator artist 51SG1w5kGAlDpHxZXETc2o",
     )
     # A mistyped kind or option gives one line, not the whole usage block.
     parser.error = functools.partial(_one_line_error, parser)  # type: ignore[method-assign]
@@ -410,24 +410,14 @@ def _have_rich() -> bool:
 
 @contextlib.asynccontextmanager
 async def _open_client(
-    args: argparse.Namespace, transport: httpx.AsyncBaseTransport | None
+    args: argparse.Namespace, transport: httpx.AsyncBaseTransport | None, emulator: Any
 ) -> AsyncIterator[Spotify]:
     """A client for the emulator, the app's credentials or the stored user token."""
     options: dict[str, Any] = {"max_concurrency": args.concurrency}
     auth: Any
     if args.emulator:
-        try:
-            from trio_spotify.testing import RateLimit, SpotifyEmulator
-        except ImportError as exc:
-            raise UsageError(
-                f"--emulator needs the testing extra ({exc.name} is missing): "
-                "pip install 'trio_spotify[testing]'"
-            ) from None
-        emulator = SpotifyEmulator(seed=args.emulator_seed, mode=args.emulator_mode)
-        emulator.faults.latency = args.emulator_latency
-        if args.emulator_rate_limit is not None:
-            requests, window = args.emulator_rate_limit
-            emulator.rate_limit = RateLimit(requests, window)
+        if emulator is None:
+            emulator = _make_emulator(args)
         auth = emulator.user_auth()
         options.update(
             transport=transport or httpx.ASGITransport(app=emulator.app),
@@ -441,6 +431,22 @@ async def _open_client(
             options["transport"] = transport
     async with open_spotify(auth, **options) as spotify:
         yield spotify
+
+
+def _make_emulator(args: argparse.Namespace) -> Any:
+    try:
+        from trio_spotify.testing import RateLimit, SpotifyEmulator
+    except ImportError as exc:
+        raise UsageError(
+            f"--emulator needs the testing extra ({exc.name} is missing): "
+            "pip install 'trio_spotify[testing]'"
+        ) from None
+    emulator = SpotifyEmulator(seed=args.emulator_seed, mode=args.emulator_mode)
+    emulator.faults.latency = args.emulator_latency
+    if args.emulator_rate_limit is not None:
+        requests, window = args.emulator_rate_limit
+        emulator.rate_limit = RateLimit(requests, window)
+    return emulator
 
 
 async def _real_auth(args: argparse.Namespace) -> TokenRenewer:
@@ -508,11 +514,14 @@ async def run(
     transport: httpx.AsyncBaseTransport | None = None,
     stdout: IO[bytes] | None = None,
     stderr: IO[str] | None = None,
+    emulator: Any = None,
 ) -> int:
     """Run ``trio-spotify crawl`` with parsed ``args``; returns the exit code.
 
     A checkpoint. The keyword arguments exist for tests and embedding: an httpx transport
-    (for the emulator or a real service), and the streams for records and messages.
+    (for a real service or a served emulator), the streams for records and messages, and
+    with ``--emulator`` a :class:`~trio_spotify.testing.SpotifyEmulator` to crawl instead of
+    a fresh one (the ``--emulator-*`` options are then ignored).
     Ctrl-C (``SIGINT``, when run in the main thread) stops the crawl cleanly.
     """
     err = stderr if stderr is not None else sys.stderr
@@ -527,7 +536,7 @@ async def run(
     crawler: Crawler | None = None
     interrupted = False
     try:
-        async with _open_client(args, transport) as spotify:
+        async with _open_client(args, transport, emulator) as spotify:
             crawler = Crawler(
                 spotify,
                 writer,

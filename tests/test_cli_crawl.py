@@ -1,0 +1,474 @@
+"""``trio-spotify crawl`` against the emulator, in-process: every kind, the JSON Lines it
+writes, resuming, errors, exit codes and the progress lines written when stderr is no terminal.
+
+The expected records are computed from the emulator's catalog and state, not hard-coded,
+so each test fails if the crawl misses, duplicates or invents a record.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trio
+
+from trio_spotify import Token
+from trio_spotify._cli import build_parser
+from trio_spotify._cli import crawl as crawl_cli
+from trio_spotify.testing import CatalogSize, RateLimit, SpotifyEmulator
+
+SMALL = CatalogSize(artists=6, albums_per_artist=23, max_tracks_per_album=12, playlists=8)
+
+
+def emulator(**kwargs: Any) -> SpotifyEmulator:
+    kwargs.setdefault("catalog_size", SMALL)
+    return SpotifyEmulator(**kwargs)
+
+
+def artist_id(emu: SpotifyEmulator, index: int) -> str:
+    return emu.catalog.id_of(1, index)
+
+
+def discography(emu: SpotifyEmulator, index: int) -> tuple[set[str], set[str]]:
+    """The album IDs and track IDs of artist ``index``, from the catalog itself."""
+    catalog = emu.catalog
+    albums = set()
+    tracks = set()
+    for album in catalog.artist_albums(index):
+        albums.add(catalog.id_of(2, album))
+        tracks.update(catalog.id_of(3, t) for t in catalog.album_tracks(album))
+    return albums, tracks
+
+
+class Result:
+    def __init__(self, code: int, out: bytes, err: str) -> None:
+        self.code = code
+        self.out = out
+        self.err = err
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return parse_jsonl(self.out)
+
+
+def parse_jsonl(data: bytes) -> list[dict[str, Any]]:
+    """Every line must be a whole JSON object with kind, id, context and data."""
+    assert data == b"" or data.endswith(b"\n"), "the output ends in a partial line"
+    records = []
+    for line in data.decode("utf-8").splitlines():
+        record = json.loads(line)
+        assert isinstance(record, dict)
+        assert isinstance(record["kind"], str)
+        assert isinstance(record["id"], str)
+        assert "context" in record
+        assert "data" in record
+        records.append(record)
+    return records
+
+
+async def crawl(*argv: str, emu: SpotifyEmulator | None = None, **kwargs: Any) -> Result:
+    args = build_parser().parse_args(["crawl", *argv])
+    out, err = io.BytesIO(), io.StringIO()
+    code = await crawl_cli.run(args, stdout=out, stderr=err, emulator=emu, **kwargs)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def keys(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(r["kind"], r["id"]) for r in records]
+
+
+# -- each kind ------------------------------------------------------------------------------
+
+
+async def test_artist_discography_is_complete_and_batched() -> None:
+    emu = emulator()
+    result = await crawl("--emulator", "artist", artist_id(emu, 2), emu=emu)
+    assert result.code == 0, result.err
+    records = result.records
+    albums, tracks = discography(emu, 2)
+    by_kind: dict[str, set[str]] = {}
+    for record in records:
+        by_kind.setdefault(record["kind"], set()).add(record["id"])
+    assert by_kind == {"artist": {artist_id(emu, 2)}, "album": albums, "track": tracks}
+    assert len(records) == 1 + len(albums) + len(tracks)  # no duplicates
+    for record in records:
+        assert record["data"]["id"] == record["id"]
+        if record["kind"] == "track":
+            assert record["context"] == f"spotify:album:{record['data']['album']['id']}"
+            assert "popularity" in record["data"] or "album" in record["data"]  # a full track
+        if record["kind"] == "album":
+            assert record["context"] == f"spotify:artist:{artist_id(emu, 2)}"
+    # Batch requests: 20 albums and 50 tracks per request, not one request per object.
+    requests = emu.counters.requests
+    assert requests["get-multiple-albums"] == -(-len(albums) // 20)
+    assert requests["get-several-tracks"] == -(-len(tracks) // 50)
+    assert requests["get-an-album"] == requests["get-track"] == 0
+    assert requests["get-an-artists-albums"] == -(-len(albums) // 10)
+
+
+async def test_artists_given_as_uri_and_url_are_deduplicated() -> None:
+    emu = emulator()
+    ident = artist_id(emu, 1)
+    result = await crawl(
+        "--emulator", "artist", ident, f"spotify:artist:{ident}",
+        f"https://open.spotify.com/intl-de/artist/{ident}?si=abc", artist_id(emu, 3), emu=emu,
+    )
+    assert result.code == 0, result.err
+    counted = Counter(keys(result.records))
+    assert max(counted.values()) == 1
+    assert emu.counters.requests["get-an-artist"] == 2
+    assert {i for k, i in counted if k == "artist"} == {ident, artist_id(emu, 3)}
+
+
+async def test_playlist_every_item_in_order() -> None:
+    emu = emulator()
+    playlist = emu.catalog.id_of(8, 1)  # a catalog playlist (480 items with the defaults)
+    expected = [entry.uri for entry in emu.playlist(playlist).entries]
+    assert len(expected) > 100  # several pages
+    result = await crawl("--emulator", "playlist", f"spotify:playlist:{playlist}", emu=emu)
+    assert result.code == 0, result.err
+    records = result.records
+    assert records[0]["kind"] == "playlist"
+    assert "items" not in records[0]["data"]
+    items = [r for r in records if r["kind"] == "playlist_item"]
+    assert [r["id"] for r in items] == [f"{playlist}/{n}" for n in range(len(expected))]
+    uris = [(r["data"].get("item") or r["data"].get("track"))["uri"] for r in items]
+    assert uris == expected
+
+
+async def test_library_and_followed_use_the_user_state() -> None:
+    emu = emulator()
+    state = emu.user(emu.user_id)
+    result = await crawl("--emulator", "library", "tracks", "albums", "shows", emu=emu)
+    assert result.code == 0, result.err
+    got: dict[str, set[str]] = {}
+    for record in result.records:
+        got.setdefault(record["kind"], set()).add(record["id"])
+    for kind in ("track", "album", "show"):
+        saved = {uri.rsplit(":", 1)[1] for uri in state.saved_of(kind)}
+        assert got[f"saved_{kind}"] == saved
+
+    followed = await crawl("--emulator", "followed", emu=emu)
+    assert followed.code == 0, followed.err
+    assert {r["id"] for r in followed.records} == set(state.followed_artists)
+    assert {r["kind"] for r in followed.records} == {"followed_artist"}
+
+
+async def test_search_respects_the_offset_cap() -> None:
+    emu = emulator(catalog_size=CatalogSize())  # the default catalog has many matches
+    result = await crawl("--emulator", "search", "a", "--type", "track", emu=emu)
+    assert result.code == 0, result.err
+    records = result.records
+    positions = [r["position"] for r in records]
+    assert positions == list(range(len(positions)))
+    assert len(records) == 1010  # offsets 0..1000 with pages of 10: Spotify's cap
+    assert {r["type"] for r in records} == {"track"}
+    assert all(r["data"]["type"] == "track" for r in records)
+    assert "search: status 400" not in result.err
+
+    limited = await crawl("--emulator", "search", "a", "--max", "17", emu=emu)
+    assert limited.code == 0, limited.err
+    assert [r["position"] for r in limited.records] == list(range(17))
+    assert [r["data"] for r in limited.records] == [r["data"] for r in records[:17]]
+
+
+async def test_development_mode_falls_back_to_single_requests() -> None:
+    emu = emulator(mode="development")
+    result = await crawl("--emulator", "artist", artist_id(emu, 0), emu=emu)
+    assert result.code == 0, result.err
+    albums, tracks = discography(emu, 0)
+    assert {r["id"] for r in result.records if r["kind"] == "track"} == tracks
+    assert {r["id"] for r in result.records if r["kind"] == "album"} == albums
+    assert "one by one" in result.err
+    assert emu.counters.requests["get-an-album"] == len(albums)
+    assert emu.counters.requests["get-track"] == len(tracks)
+
+
+# -- concurrency and rate limits ------------------------------------------------------------
+
+
+async def test_rate_limited_crawl_completes_and_reports_429s(autojump_clock: Any) -> None:
+    emu = emulator(clock=trio.current_time, rate_limit=RateLimit(20, window=1.0))
+    emu.faults.latency = 0.05
+    result = await crawl(
+        "--emulator", "--progress", "plain", "--progress-interval", "1", "-c", "8",
+        "artist", artist_id(emu, 0), artist_id(emu, 1), artist_id(emu, 2), emu=emu,
+    )
+    assert result.code == 0, result.err
+    expected = sum(1 + sum(len(s) for s in discography(emu, i)) for i in range(3))
+    assert len(result.records) == expected
+    assert emu.counters.rate_limited > 0
+    summary = result.err.strip().splitlines()[-1]
+    assert summary.startswith("done: ")
+    assert f"{emu.counters.rate_limited} rate-limited" in summary
+    assert f"{emu.counters.total_requests:,} requests" in summary
+
+
+async def test_concurrency_flag_bounds_requests_in_flight(autojump_clock: Any) -> None:
+    emu = emulator()
+    emu.faults.latency = 1.0
+    in_flight = peak = 0
+    app = emu.app
+
+    async def counting_app(scope: Any, receive: Any, send: Any) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            await app(scope, receive, send)
+        finally:
+            in_flight -= 1
+
+    emu.app = counting_app  # type: ignore[assignment]
+    artists = [artist_id(emu, i) for i in range(6)]
+    result = await crawl("--emulator", "-c", "3", "artist", *artists, emu=emu)
+    assert result.code == 0, result.err
+    assert peak == 3
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+async def test_plain_progress_lines_when_not_a_terminal(autojump_clock: Any) -> None:
+    emu = emulator()
+    emu.faults.latency = 1.0
+    result = await crawl(
+        "--emulator", "--progress-interval", "2", "-c", "2", "artist", artist_id(emu, 0), emu=emu
+    )
+    assert result.code == 0
+    lines = result.err.splitlines()
+    progress = [line for line in lines if line.startswith("progress: ")]
+    assert len(progress) >= 3
+    assert all("\x1b" not in line for line in lines)  # no escape codes in a log
+    for line in progress:
+        assert " items, " in line
+        assert " requests, " in line
+        assert " rate-limited, " in line
+        assert " retries, " in line
+        assert " errors, " in line
+        assert " items/s, " in line
+    assert lines[-1].startswith("done: ")
+
+
+async def test_quiet_prints_nothing_on_success() -> None:
+    emu = emulator()
+    result = await crawl("--emulator", "-q", "followed", emu=emu)
+    assert result.code == 0
+    assert result.err == ""
+
+
+# -- errors and exit codes ------------------------------------------------------------------
+
+
+async def test_failed_item_is_reported_and_the_crawl_goes_on() -> None:
+    emu = emulator()
+    missing = emu.catalog.id_of(1, SMALL.artists + 5)  # well-formed, not in the catalog
+    result = await crawl("--emulator", "artist", missing, artist_id(emu, 0), emu=emu)
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1
+    assert missing in errors[0]
+    assert "NotFound" in errors[0]
+    assert result.err.splitlines()[-1].startswith("done with errors: ")
+    albums, tracks = discography(emu, 0)
+    assert len(result.records) == 1 + len(albums) + len(tracks)
+
+
+async def test_fail_fast_stops_at_the_first_error(autojump_clock: Any) -> None:
+    emu = emulator()
+    emu.faults.latency = 0.5
+    emu.faults.fail_next(404, count=1, operation="get-multiple-albums")
+    result = await crawl(
+        "--emulator", "--fail-fast", "artist", *[artist_id(emu, i) for i in range(4)], emu=emu
+    )
+    assert result.code == 1
+    assert result.err.splitlines()[-1].startswith("stopped: ")
+    full = sum(1 + sum(len(s) for s in discography(emu, i)) for i in range(4))
+    assert len(result.records) < full
+
+
+async def test_server_errors_are_retried_not_reported() -> None:
+    emu = emulator()
+    emu.faults.fail_next(503, count=2, operation="get-several-tracks")
+    result = await crawl("--emulator", "artist", artist_id(emu, 0), emu=emu)
+    assert result.code == 0, result.err
+    assert "error" not in result.err.replace("0 errors", "")
+    assert " 2 retries" in result.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["artist", "not-an-id"], "'not-an-id' is not a valid Spotify artist ID"),
+        (["artist", "spotify:album:4aawyAB9vmqN3uQ7FjRGTy"], "names an album"),
+        (["artist", "https://example.com/artist/4aawyAB9vmqN3uQ7FjRGTy"], "open.spotify.com"),
+        (["playlist", "spotify:playlist:short"], "not a valid Spotify playlist ID"),
+        (["podcasts", "x"], "invalid choice: 'podcasts'"),
+        (["library", "tracks", "songs"], "unknown library type 'songs'"),
+        (["search", " "], "must not be empty"),
+        (["search", "q", "--type", "song"], "invalid choice: 'song'"),
+        (["--resume", "followed"], "--resume needs the output file"),
+        (["artist"], "the following arguments are required"),
+        (["--concurrency", "0", "followed"], "must be at least 1"),
+        (["--market", "Germany", "followed"], "two-letter country code"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_code_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trio_spotify._cli import main
+
+    try:
+        code = main(["crawl", "--emulator", *argv])
+    except SystemExit as exc:  # argparse's own errors
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("trio-spotify crawl")
+    assert message in lines[0]
+
+
+def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from trio_spotify._cli import main
+
+    for argv in (["--help"], ["crawl", "--help"], ["crawl", "artist", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for word in ("crawl", "login", "emulator", "--resume", "--concurrency", "--fail-fast",
+                 "--include-groups", "Exit codes"):
+        assert word in text
+
+
+async def test_missing_credentials_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SPOTIFY_CLIENT_ID", raising=False)
+    monkeypatch.delenv("SPOTIFY_CLIENT_SECRET", raising=False)
+    result = await crawl("artist", "4aawyAB9vmqN3uQ7FjRGTy")
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1
+    assert "SPOTIFY_CLIENT_ID" in result.err
+    assert "--emulator" in result.err
+
+
+# -- output files and resuming ---------------------------------------------------------------
+
+
+async def test_existing_output_is_not_overwritten_by_accident(tmp_path: Path) -> None:
+    emu = emulator()
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"kind":"artist","id":"x","context":null,"data":{}}\n')
+    result = await crawl("--emulator", "-o", str(out), "followed", emu=emu)
+    assert result.code == 2
+    assert "--resume" in result.err
+    assert out.read_text().count("\n") == 1
+    again = await crawl("--emulator", "-o", str(out), "--overwrite", "followed", emu=emu)
+    assert again.code == 0
+    assert '"id":"x"' not in out.read_text()
+
+
+async def test_resume_cuts_a_partial_line_and_adds_only_what_is_missing(tmp_path: Path) -> None:
+    emu = emulator()
+    out = tmp_path / "disc.jsonl"
+    ident = artist_id(emu, 4)
+    full = await crawl("--emulator", "-o", str(out), "artist", ident, emu=emulator())
+    assert full.code == 0
+    complete = out.read_bytes()
+    lines = complete.splitlines(keepends=True)
+    # A run killed outright: the first third of the lines, then half a line.
+    kept = len(lines) // 3
+    out.write_bytes(b"".join(lines[:kept]) + lines[kept][: len(lines[kept]) // 2])
+
+    result = await crawl("--emulator", "-o", str(out), "--resume", "artist", ident, emu=emu)
+    assert result.code == 0, result.err
+    assert "cut a partial last line" in result.err
+    records = parse_jsonl(out.read_bytes())
+    assert sorted(keys(records)) == sorted(keys(parse_jsonl(complete)))
+    assert records[: kept] == parse_jsonl(b"".join(lines[:kept]))  # kept lines untouched
+    # Tracks already written are not requested again.
+    written_tracks = sum(1 for r in parse_jsonl(b"".join(lines[:kept])) if r["kind"] == "track")
+    _, tracks = discography(emu, 4)
+    assert emu.counters.requests["get-several-tracks"] == -(-(len(tracks) - written_tracks) // 50)
+
+
+async def test_resume_of_a_playlist_starts_at_the_first_missing_position(tmp_path: Path) -> None:
+    emu = emulator()
+    playlist = emu.catalog.id_of(8, 1)
+    out = tmp_path / "playlist.jsonl"
+    first = await crawl("--emulator", "-o", str(out), "playlist", playlist, emu=emulator())
+    assert first.code == 0
+    lines = out.read_bytes().splitlines(keepends=True)
+    out.write_bytes(b"".join(lines[:201]))  # details + items 0..199
+    result = await crawl("--emulator", "-o", str(out), "--resume", "playlist", playlist, emu=emu)
+    assert result.code == 0, result.err
+    records = parse_jsonl(out.read_bytes())
+    assert len(records) == len(lines)
+    assert len(set(keys(records))) == len(records)
+    total = len(emu.playlist(playlist).entries)
+    assert emu.counters.requests["get-playlists-items"] == -(-(total - 200) // 50)
+
+
+async def test_resume_refuses_a_file_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "notes.txt"
+    out.write_text("my precious notes\nmore\n")
+    result = await crawl("--emulator", "-o", str(out), "--resume", "followed", emu=emulator())
+    assert result.code == 2
+    assert "line 1" in result.err
+    assert "not a crawl record" in result.err
+    assert out.read_text() == "my precious notes\nmore\n"
+
+
+# -- real credentials (against an emulator through a transport) ------------------------------
+
+
+async def test_app_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    emu = emulator()
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", emu.client_id)
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", emu.client_secret)
+    result = await crawl(
+        "--api-url", "http://emulator.test/v1", "--accounts-url", "http://emulator.test",
+        "artist", artist_id(emu, 0),
+        transport=httpx.ASGITransport(app=emu.app),
+    )
+    assert result.code == 0, result.err
+    assert emu.counters.tokens_by_grant["client_credentials"] == 1
+    albums, tracks = discography(emu, 0)
+    assert len(result.records) == 1 + len(albums) + len(tracks)
+
+
+async def test_library_with_a_stored_user_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from trio_spotify import FileTokenStore
+
+    emu = emulator()
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", emu.client_id)
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", emu.client_secret)
+    common = ["--api-url", "http://emulator.test/v1", "--accounts-url", "http://emulator.test",
+              "--token-file", str(tmp_path / "tokens.json")]
+    transport = httpx.ASGITransport(app=emu.app)
+
+    nobody = await crawl(*common, "library", "tracks", transport=transport)
+    assert nobody.code == 2
+    assert "trio-spotify login --scope user-library-read" in nobody.err
+
+    token = Token(
+        emu.issue_access_token(["user-library-read"]),
+        expires_at=time.time() + 3600,
+        scope=frozenset({"user-library-read"}),
+    )
+    await FileTokenStore(tmp_path / "tokens.json").save(f"{emu.client_id}/default", token)
+    result = await crawl(*common, "library", "tracks", transport=transport)
+    assert result.code == 0, result.err
+    saved = {uri.rsplit(":", 1)[1] for uri in emu.user(emu.user_id).saved_of("track")}
+    assert {r["id"] for r in result.records} == saved
+    assert emu.counters.tokens_by_grant == {"direct": 1}  # the stored token, not a new one
