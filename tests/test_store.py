@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 import threading
 import time
 from pathlib import Path
@@ -110,7 +111,7 @@ async def test_a_corrupt_file_raises_and_is_left_untouched(
     with pytest.raises(TokenStoreError, match=message):
         await store.save("k", token())
     assert path.read_bytes() == content
-    assert sorted(os.listdir(tmp_path)) == ["tokens.json"]
+    assert sorted(os.listdir(tmp_path)) in (["tokens.json"], [".tokens.json.lock", "tokens.json"])
 
 
 async def test_a_malformed_entry_raises_naming_the_key(tmp_path: Path) -> None:
@@ -154,7 +155,7 @@ async def test_a_failed_write_leaves_the_old_file_and_no_temporary(
         await store.save("k", token(2))
     monkeypatch.undo()
     assert path.read_bytes() == before
-    assert sorted(os.listdir(tmp_path)) == ["tokens.json"]
+    assert sorted(os.listdir(tmp_path)) in (["tokens.json"], [".tokens.json.lock", "tokens.json"])
 
 
 async def test_writes_go_through_a_temporary_file_renamed_into_place(
@@ -213,6 +214,50 @@ async def test_concurrent_saves_never_interleave(
     assert len(await store.keys()) == 40
     for n in range(40):
         assert await store.load(f"app/user{n}") == token(n)
+
+
+async def test_two_stores_on_one_file_never_lose_updates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two FileTokenStore objects have two trio.Locks: only the file lock (flock), which is
+    # what separate processes share, keeps their read-modify-writes apart.
+    path = tmp_path / "tokens.json"
+    stores = [FileTokenStore(path), FileTokenStore(path)]
+    real_update = FileTokenStore._update_locked
+
+    def slow_update(self: FileTokenStore, key: str, entry: object) -> None:
+        time.sleep(0.002)  # widen the read-modify-write window (worker thread)
+        real_update(self, key, entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FileTokenStore, "_update_locked", slow_update)
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            for n in range(40):
+                nursery.start_soon(stores[n % 2].save, f"app/user{n}", token(n))
+    assert len(await stores[0].keys()) == 40
+    lock = tmp_path / ".tokens.json.lock"
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file locks")
+async def test_a_save_waits_for_another_process_holding_the_file_lock(tmp_path: Path) -> None:
+    import fcntl
+
+    path = tmp_path / "tokens.json"
+    store = FileTokenStore(path)
+    await store.save("first", token(1))
+    fd = os.open(tmp_path / ".tokens.json.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process is in the middle of an update
+    try:
+        with trio.fail_after(10):
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(store.save, "second", token(2))
+                await trio.sleep(0.2)
+                assert await FileTokenStore(path).keys() == ["first"]  # still waiting
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    assert await store.keys() == ["first", "second"]
 
 
 async def test_bad_arguments(tmp_path: Path) -> None:

@@ -15,8 +15,10 @@ Two stores ship:
   parsed raises :class:`TokenStoreError` and is left exactly as it was: it may hold the only
   copy of a refresh token, so it is never silently replaced. Saves from several tasks are
   serialised by a ``trio.Lock`` and the file I/O runs in a worker thread, so the event loop
-  never blocks on the disk. (Several *processes* writing one file are not coordinated: the
-  last rename wins, but the file is never corrupted.)
+  never blocks on the disk. Each read-modify-write also holds an advisory ``flock`` on a
+  lock file beside the token file (``.tokens.json.lock``, POSIX only), so several processes
+  — a long-running program refreshing its token while ``trio-spotify login`` signs in another
+  user — never lose each other's updates.
 
 The file looks like::
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -228,7 +231,31 @@ class FileTokenStore:
             str(self.path),
         )
 
+    @contextlib.contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """An exclusive advisory lock shared with other processes (POSIX), in a worker thread."""
+        if sys.platform == "win32":  # pragma: no cover
+            yield
+            return
+        import fcntl
+
+        directory = self.path.parent
+        with self._errors("lock"):
+            if not directory.exists():
+                directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(directory / f".{self.path.name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            with self._errors("lock"):
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
     def _update(self, key: str, entry: dict[str, Any] | None) -> None:
+        with self._process_lock():
+            self._update_locked(key, entry)
+
+    def _update_locked(self, key: str, entry: dict[str, Any] | None) -> None:
         entries = dict(self._read_entries())  # raises, writing nothing, if the file is bad
         if entry is None:
             if key not in entries:
