@@ -28,8 +28,12 @@ def offset_page(
     nxt = f"{API}{path}?offset={offset + limit}&limit={limit}{extra}"
     page = {
         "href": f"{API}{path}?offset={offset}&limit={limit}{extra}",
-        "items": items, "limit": limit, "offset": offset, "total": total,
-        "next": nxt if offset + limit < total else None, "previous": None,
+        "items": items,
+        "limit": limit,
+        "offset": offset,
+        "total": total,
+        "next": nxt if offset + limit < total else None,
+        "previous": None,
     }
     return {wrap: page} if wrap else page
 
@@ -46,8 +50,7 @@ class Playlist:
         offset, limit = int(seen.params.get("offset", 0)), int(seen.params.get("limit", 20))
         await trio.sleep(self.delay(offset))
         self.pages_served += 1
-        return json_response(200, offset_page(seen.path, self.total, offset, limit,
-                                              wrap=self.wrap))
+        return json_response(200, offset_page(seen.path, self.total, offset, limit, wrap=self.wrap))
 
 
 async def test_offset_pages_are_fetched_concurrently_and_yielded_in_order(
@@ -123,6 +126,24 @@ async def test_wrapped_search_pages_are_unwrapped_on_every_page() -> None:
         assert len(await spotify.all_items(two, key="tracks")) == 23
 
 
+async def test_search_paging_stops_at_the_largest_offset_spotify_serves() -> None:
+    async def search(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        offset, limit = int(seen.params.get("offset", 0)), int(seen.params.get("limit", 5))
+        if offset > 1000:
+            return json_response(400, {"error": {"status": 400, "message": "offset"}})
+        return json_response(
+            200, offset_page("/search", 5000, offset, limit, "&q=a&type=album", wrap="albums")
+        )
+
+    recorder = Recorder(respond=search)
+    async with open_client(recorder) as spotify:
+        items = await spotify.all_items(await spotify.search("a", types="album", limit=10))
+    assert [item["n"] for item in items] == list(range(1010))
+    assert max(int(seen.params.get("offset", 0)) for seen in recorder.seen) == 1000
+    assert len(recorder.seen) == 101
+
+
 async def test_a_playlist_object_is_followed_through_its_items_page() -> None:
     playlist = Playlist(130, delay=lambda offset: 0)
     embedded = offset_page(f"/playlists/{P}/items", 130, 0, 100)
@@ -131,8 +152,9 @@ async def test_a_playlist_object_is_followed_through_its_items_page() -> None:
         items = await spotify.all_items(obj)
     assert [item["n"] for item in items] == list(range(130))
     # The embedded page says limit=100; /items takes at most 50, so that is what is asked.
-    assert [(seen.path, seen.params["offset"], seen.params["limit"])
-            for seen in playlist.recorder.seen] == [(f"/playlists/{P}/items", "100", "50")]
+    assert [
+        (seen.path, seen.params["offset"], seen.params["limit"]) for seen in playlist.recorder.seen
+    ] == [(f"/playlists/{P}/items", "100", "50")]
 
 
 async def test_cursor_pages_are_followed_one_after_the_other(
@@ -148,11 +170,21 @@ async def test_cursor_pages_are_followed_one_after_the_other(
         chunk = artists[start : start + limit]
         last = chunk[-1]
         more = start + limit < len(artists)
-        return json_response(200, {"artists": {
-            "href": "x", "items": [{"id": a} for a in chunk], "limit": limit, "total": 45,
-            "cursors": {"after": last if more else None},
-            "next": f"{API}/me/following?type=artist&after={last}&limit={limit}" if more else None,
-        }})
+        return json_response(
+            200,
+            {
+                "artists": {
+                    "href": "x",
+                    "items": [{"id": a} for a in chunk],
+                    "limit": limit,
+                    "total": 45,
+                    "cursors": {"after": last if more else None},
+                    "next": f"{API}/me/following?type=artist&after={last}&limit={limit}"
+                    if more
+                    else None,
+                }
+            },
+        )
 
     recorder = Recorder(respond=following)
     async with open_client(recorder) as spotify:

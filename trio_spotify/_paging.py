@@ -111,8 +111,12 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     base = httpx.URL(next_url)
     # An embedded page (a playlist's ``items``) can say limit=100 where the endpoint its
     # ``next`` link points at takes at most 50: ask for what the endpoint accepts.
-    limit = min(limit, _max_limit(base.path))
+    max_limit, max_offset = _caps(base.path)
+    limit = min(limit, max_limit)
     end = total if wanted is None else min(total, offset + len(first["items"]) + wanted)
+    if max_offset is not None:
+        # Search reports totals far beyond the offsets it serves (at most 1000).
+        end = min(end, max_offset + 1)
     start = offset + len(first["items"])
     return [
         str(base.copy_set_param("offset", o).copy_set_param("limit", limit))
@@ -124,19 +128,22 @@ def _template_pattern(template: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$")
 
 
-_LIMITS = [
-    (_template_pattern(op.path), op.limit_range[1])
+_CAPS = [
+    (_template_pattern(op.path), op.limit_range[1], op.max_offset)
     for op in OPERATIONS.values()
     if op.method == "GET" and op.limit_range is not None
 ]
 
 
-def _max_limit(path: str) -> int:
-    """The largest ``limit`` the GET operation at ``path`` accepts (50 when unknown)."""
-    for pattern, maximum in _LIMITS:
+def _caps(path: str) -> tuple[int, int | None]:
+    """The largest ``limit`` and ``offset`` the GET operation at ``path`` accepts.
+
+    ``(50, None)`` for a path no operation matches.
+    """
+    for pattern, max_limit, max_offset in _CAPS:
         if pattern.search(path):
-            return maximum
-    return 50
+            return max_limit, max_offset
+    return 50, None
 
 
 @trio.as_safe_channel

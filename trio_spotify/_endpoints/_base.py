@@ -259,11 +259,12 @@ class Group:
         return limit
 
     @staticmethod
-    def _offset(offset: int | None, maximum: int | None = None) -> int | None:
+    def _offset(offset: int | None, operation_id: str | None = None) -> int | None:
         if offset is None:
             return None
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValueError(f"offset must be a non-negative integer, not {offset!r}")
+        maximum = None if operation_id is None else OPERATIONS[operation_id].max_offset
         if maximum is not None and offset > maximum:
             raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
         return offset

@@ -31,6 +31,8 @@ class Operation:
     replacement: str | None = None
     batch: int | None = None
     limit_range: tuple[int, int] | None = None
+    #: The largest ``offset`` Spotify accepts, where it documents one.
+    max_offset: int | None = None
 
     @property
     def all_scopes(self) -> frozenset[str]:
@@ -56,9 +58,18 @@ def _op(
     replacement: str | None = None,
     batch: int | None = None,
     limit_range: tuple[int, int] | None = None,
+    max_offset: int | None = None,
 ) -> Operation:
     return Operation(
-        operation_id, method, path, scopes, deprecated, replacement, batch, limit_range
+        operation_id,
+        method,
+        path,
+        scopes,
+        deprecated,
+        replacement,
+        batch,
+        limit_range,
+        max_offset,
     )
 
 
@@ -178,7 +189,7 @@ _ALL = [
         replacement="spotify.tracks.get",
         batch=50,
     ),
-    _op("search", "GET", "/search", limit_range=(0, 10)),
+    _op("search", "GET", "/search", limit_range=(0, 10), max_offset=1000),
     _op(
         "get-current-users-profile",
         "GET",
@@ -262,6 +273,7 @@ _ALL = [
         "/me/playlists",
         scopes=(frozenset({"playlist-read-private"}),),
         limit_range=(1, 50),
+        max_offset=100_000,
     ),
     _op(
         "create-playlist",
@@ -455,6 +467,7 @@ _ALL = [
         deprecated=True,
         replacement="spotify.playlists.saved (for the current user)",
         limit_range=(1, 50),
+        max_offset=100_000,
     ),
     _op(
         "create-playlist-for-user",

@@ -19,7 +19,6 @@ __all__ = ["MAX_COVER_BYTES", "Playlists"]
 
 #: The largest Base64-encoded JPEG Spotify accepts as a playlist cover.
 MAX_COVER_BYTES = 256 * 1024
-_MAX_OFFSET = 100_000
 _ITEM_KINDS: tuple[Kind, ...] = ("track", "episode")
 AdditionalType = Literal["track", "episode"]
 
@@ -142,7 +141,7 @@ class Playlists(Group):
         """A page of the current user's playlists, owned or followed (``GET /me/playlists``)."""
         params = {
             "limit": self._limit("get-a-list-of-current-users-playlists", limit),
-            "offset": self._offset(offset, _MAX_OFFSET),
+            "offset": self._offset(offset, "get-a-list-of-current-users-playlists"),
         }
         return await self._call("get-a-list-of-current-users-playlists", params=params)
 
@@ -153,7 +152,7 @@ class Playlists(Group):
         segments = {"user_id": self._id(user_id, "user", "user_id")}
         params = {
             "limit": self._limit("get-list-users-playlists", limit),
-            "offset": self._offset(offset, _MAX_OFFSET),
+            "offset": self._offset(offset, "get-list-users-playlists"),
         }
         return await self._call("get-list-users-playlists", segments=segments, params=params)
 

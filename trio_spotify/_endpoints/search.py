@@ -11,7 +11,6 @@ __all__ = ["Search"]
 
 SearchType = Literal["album", "artist", "playlist", "track", "show", "episode", "audiobook"]
 _TYPES = frozenset({"album", "artist", "playlist", "track", "show", "episode", "audiobook"})
-_MAX_OFFSET = 1000
 
 
 class Search(Group):
@@ -44,7 +43,7 @@ class Search(Group):
             "type": kinds,
             "market": self._market(market),
             "limit": self._limit("search", limit),
-            "offset": self._offset(offset, _MAX_OFFSET),
+            "offset": self._offset(offset, "search"),
             "include_external": include_external,
         }
         return await self._call("search", params=params)
