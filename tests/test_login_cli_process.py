@@ -136,3 +136,24 @@ async def test_ctrl_c_while_waiting_closes_the_listener(tmp_path: Path) -> None:
     assert "Traceback" not in output.text
     assert not await is_listening(port)
     assert not (tmp_path / "trio-spotify" / "tokens.json").exists()
+
+
+async def test_ctrl_c_while_waiting_for_a_paste(tmp_path: Path) -> None:
+    env = environment(tmp_path, "0123456789abcdef", "http://127.0.0.1:8888/callback")
+    with trio.fail_after(TIMEOUT):
+        process = await trio.lowlevel.open_process(
+            [sys.executable, "-m", "trio_spotify", "login", "--no-browser"],
+            stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )
+        assert process.stderr is not None
+        assert process.stdin is not None
+        output = Output()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(output.pump, process.stderr)
+            await output.wait_for("paste it here")
+            process.send_signal(signal.SIGINT)
+            code = await process.wait()
+        await process.stdin.aclose()
+    assert code == 130, output.text
+    assert "sign-in cancelled" in output.text
+    assert "Traceback" not in output.text
