@@ -474,7 +474,9 @@ class AuthorizationCode(_UserSignIn):
     ``AuthorizationCode(client_id, client_secret, redirect_uri, scope=[...])``; options
     (keyword-only): ``scope`` (a string, :class:`~trio_spotify.Scope` members or names),
     ``show_dialog`` (make Spotify ask again even if the user already approved),
-    ``accounts_url``, ``store`` (a :class:`~trio_spotify.TokenStore` the token is saved to
+    ``accounts_url`` (where ``/authorize`` and the code exchange go; renewals go to the
+    ``accounts_url`` of the client the strategy is given to), ``store`` (a
+    :class:`~trio_spotify.TokenStore` the token is saved to
     after sign-in and every renewal), ``user`` (a label naming this user in the store) and
     ``token`` (a token obtained earlier). Raises :class:`ValueError` for an empty id or
     secret and :class:`~trio_spotify.InvalidRedirectURI` for a redirect URI Spotify refuses.
