@@ -197,3 +197,15 @@ async def test_removing_items_passes_each_snapshot_on_to_the_next_chunk() -> Non
     assert [len(seen.body["items"]) for seen in recorder.seen] == [100, 100, 1]
     assert recorder.seen[2].body["items"] == [{"uri": uris[200]}]
     assert answer == {"snapshot_id": "snap3"}
+
+
+async def test_an_answer_with_the_wrong_number_of_results_is_a_decode_error() -> None:
+    async def short(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        return json_response(200, {"tracks": [{"id": i} for i in seen.ids[:-1]]})
+
+    async with open_client(Recorder(respond=short)) as spotify:
+        with pytest.deprecated_call(), pytest.raises(
+            trio_spotify.ResponseDecodeError, match="answered 2 IDs with 1 results"
+        ):
+            await spotify.tracks.get_several([make_id(1), make_id(2)])

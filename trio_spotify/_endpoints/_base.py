@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import trio
 
-from .._errors import Forbidden, MissingScope
+from .._errors import Forbidden, MissingScope, ResponseDecodeError
 from .._ids import Kind, parse_id, parse_ids, parse_uri
 from .._request import format_path
 from ._operations import OPERATIONS, Operation
@@ -70,6 +70,10 @@ async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[
     if failure is not None:
         raise failure
     return results
+
+
+def _get(answer: Any, key: str) -> Any:
+    return answer.get(key) if isinstance(answer, dict) else None
 
 
 def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -169,7 +173,8 @@ class Group:
         """GET ``op`` for ``ids`` (already checked) in chunks of ``op.batch``, concurrently.
 
         Each answer is ``{key: [...]}`` (or a bare list when ``key`` is ``None``); the lists
-        are joined in input order, ``None`` entries kept.
+        are joined in input order, ``None`` entries kept. An answer with another number of
+        results than IDs raises :class:`~trio_spotify.ResponseDecodeError`.
         """
         op = OPERATIONS[operation_id]
         self._deprecated(op, stacklevel=3)
@@ -180,11 +185,13 @@ class Group:
                 answer = await self._send(
                     op, segments=segments, params={**(params or {}), param: list(chunk)}
                 )
-                found = answer if key is None else answer[key]
+                found = answer if key is None else _get(answer, key)
                 if not isinstance(found, list) or len(found) != len(chunk):
-                    raise ValueError(
+                    raise ResponseDecodeError(
                         f"{op.operation_id}: Spotify answered {len(chunk)} IDs with "
-                        f"{len(found) if isinstance(found, list) else 'no'} results"
+                        f"{len(found) if isinstance(found, list) else 'no'} results",
+                        200,
+                        "",
                     )
                 return found
 
