@@ -209,3 +209,14 @@ async def test_an_answer_with_the_wrong_number_of_results_is_a_decode_error() ->
             trio_spotify.ResponseDecodeError, match="answered 2 IDs with 1 results"
         ):
             await spotify.tracks.get_several([make_id(1), make_id(2)])
+
+
+async def test_cancelling_a_chunked_read_cancels_every_chunk(clock: trio.testing.MockClock) -> None:
+    recorder = Recorder(latency=10)
+    async with open_client(recorder) as spotify:
+        with trio.move_on_after(1) as scope, pytest.deprecated_call():
+            await spotify.tracks.get_several([make_id(n) for n in range(500)])
+        assert scope.cancelled_caught
+        assert trio.current_time() == pytest.approx(1)
+        assert recorder.in_flight == 0
+    assert len(recorder.seen) == 10
