@@ -68,11 +68,12 @@ def __getattr__(name: str) -> Any:
     try:
         module = importlib.import_module(module_name, __name__)
     except ModuleNotFoundError as exc:
-        if exc.name in ("starlette", "hypercorn"):
+        missing = (exc.name or "").split(".")[0]
+        if missing in ("starlette", "hypercorn", "anyio"):
             raise ModuleNotFoundError(
-                f"trio_spotify.testing needs the 'testing' extra ({exc.name} is missing): "
+                f"trio_spotify.testing needs the 'testing' extra ({missing} is missing): "
                 "pip install 'trio_spotify[testing]'",
-                name=exc.name,
+                name=missing,
             ) from exc
         raise
     value = getattr(module, name)

@@ -335,22 +335,22 @@ class SpotifyEmulator:
         def random_track() -> str:
             return f"spotify:track:{c.id_of(3, c.track_at(rng.randrange(10**6)))}"
 
-        for n in range(30):
-            state.saved_of("track")[random_track()] = stamp(n)
-        for n in range(6):
-            state.saved_of("album")[f"spotify:album:{c.id_of(2, rng.randrange(c.album_count))}"] = (
-                stamp(n))
         size = c.size
-        for n, kind, code, count, slots in (
-            (0, "show", 4, 3, None), (0, "audiobook", 6, 2, None), (0, "episode", 5, 4, "ep"),
-        ):
-            for k in range(count):
-                if slots == "ep":
-                    index = c.show_episodes(rng.randrange(size.shows))[k % size.episodes_per_show]
-                else:
-                    total = size.shows if kind == "show" else size.audiobooks
-                    index = (k * 5 + n) % total
-                state.saved_of(kind)[f"spotify:{kind}:{c.id_of(code, index)}"] = stamp(k)
+        # Distinct picks, so the counts documented in docs/testing.md hold.
+        for n, album in enumerate(rng.sample(range(c.album_count), min(30, c.album_count))):
+            tracks = c.album_tracks(album)
+            uri = f"spotify:track:{c.id_of(3, tracks[rng.randrange(len(tracks))])}"
+            state.saved_of("track")[uri] = stamp(n)
+        for n, album in enumerate(rng.sample(range(c.album_count), min(6, c.album_count))):
+            state.saved_of("album")[f"spotify:album:{c.id_of(2, album)}"] = stamp(n)
+        for n, show in enumerate(rng.sample(range(size.shows), min(3, size.shows))):
+            state.saved_of("show")[f"spotify:show:{c.id_of(4, show)}"] = stamp(n)
+        for n, book in enumerate(rng.sample(range(size.audiobooks), min(2, size.audiobooks))):
+            state.saved_of("audiobook")[f"spotify:audiobook:{c.id_of(6, book)}"] = stamp(n)
+        for n in range(4):
+            show, slot = n % size.shows, (n // size.shows) % size.episodes_per_show
+            episode = c.show_episodes(show)[slot]
+            state.saved_of("episode")[f"spotify:episode:{c.id_of(5, episode)}"] = stamp(n)
         for k in range(min(8, size.artists)):
             state.followed_artists[c.id_of(1, (k * 7) % size.artists)] = None
         for k in range(min(2, size.playlists)):
