@@ -147,3 +147,21 @@ async def test_malformed_body_is_a_decode_error() -> None:
         with pytest.raises(ResponseDecodeError):
             await spotify.request("GET", "/markets")
         assert (await spotify.request("GET", "/markets"))["markets"]
+
+
+async def test_token_endpoint_faults_are_targeted() -> None:
+    """Faults reach /api/token only when scheduled for it by name."""
+    from trio_spotify import AuthenticationError, SpotifyError
+
+    emulator = make()
+    emulator.faults.fail_next(503)  # untargeted: the first Web API request gets it
+    emulator.faults.fail_next(500, operation="request-token")
+    async with open_emulator_client(emulator, retry=RetryPolicy(max_attempts=1)) as spotify:
+        with pytest.raises(SpotifyError) as info:  # renewal failed: no token
+            await spotify.request("GET", "/markets")
+        assert isinstance(info.value, AuthenticationError)
+        with pytest.raises(ServerError):  # the token works now; the API answers 503
+            await spotify.request("GET", "/markets")
+        assert (await spotify.request("GET", "/markets"))["markets"]
+    assert emulator.counters.faults["error"] == 2
+    assert emulator.counters.tokens_issued == 1

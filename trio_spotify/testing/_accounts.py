@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
+import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -214,6 +215,16 @@ class AccountsService:
     # -- /api/token -----------------------------------------------------------------------
 
     async def token(self, request: Request) -> Response:
+        fault = self._emulator.faults.take("request-token", targeted_only=True)
+        if fault is not None:
+            kind, status = fault
+            self._emulator.counters.faults[kind] += 1
+            if kind == "error":
+                return JSONResponse({"error": "server_error",
+                                     "error_description": "injected fault"}, status_code=status)
+            if kind == "malformed":
+                return Response(b'{"access_token": ', media_type="application/json")
+            raise httpx.RemoteProtocolError("the emulator dropped the connection (injected fault)")
         try:
             form = self._form(request, await request.body())
             body = self._grant(request, form)

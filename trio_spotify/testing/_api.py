@@ -176,7 +176,7 @@ def full_playlist(call: Call, playlist: Playlist) -> dict[str, Any]:
 
 def public_user(call: Call, user_id: str) -> dict[str, Any]:
     state = call.emulator.user(user_id)
-    followers = sum(1 for u in call.emulator._users.values() if user_id in u.followed_users)
+    followers = call.emulator.followers_of(user_id)
     return {
         "display_name": state.display_name,
         "external_urls": {"spotify": f"{OPEN}/user/{user_id}"},
@@ -190,7 +190,7 @@ def public_user(call: Call, user_id: str) -> dict[str, Any]:
 
 
 def _known_user(call: Call, user_id: str) -> bool:
-    return call.emulator.catalog.user_index(user_id) is not None or user_id in call.emulator._users
+    return call.emulator.known_user(user_id)
 
 
 def _playlist(call: Call) -> Playlist:

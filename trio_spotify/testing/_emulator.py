@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import anyio
 import attrs
+import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -87,6 +88,9 @@ class Faults:
     - ``error_rate``: the probability that any request gets a random status of
       ``error_statuses`` (seeded, so runs repeat).
 
+    Faults hit Web API requests; the token endpoint only gets those scheduled with
+    ``operation="request-token"`` (an error answers ``{"error": "server_error"}``).
+
     Dropping a connection closes it mid-answer when the emulator is served on a socket;
     in-process it raises ``httpx.RemoteProtocolError`` out of the transport, which is what
     the client sees on a socket.
@@ -129,14 +133,19 @@ class Faults:
             raise ValueError(f"count must be at least 1, not {count}")
         self._scheduled.append(_Scheduled(kind, status, count, operation))
 
-    def take(self, operation: str) -> tuple[str, int] | None:
+    def take(self, operation: str, *, targeted_only: bool = False) -> tuple[str, int] | None:
+        """The fault for one request of ``operation`` (consumed), or ``None``.
+
+        The token endpoint (``operation="request-token"``) passes ``targeted_only``: it only
+        gets faults scheduled for it by name, never the untargeted ones or random errors.
+        """
         for item in self._scheduled:
-            if item.operation is None or item.operation == operation:
+            if item.operation == operation or (item.operation is None and not targeted_only):
                 item.remaining -= 1
                 if item.remaining == 0:
                     self._scheduled.remove(item)
                 return item.kind, item.status
-        if self.error_rate > 0 and self._random.random() < self.error_rate:
+        if not targeted_only and self.error_rate > 0 and self._random.random() < self.error_rate:
             return "error", self._random.choice(self.error_statuses)
         return None
 
@@ -397,6 +406,14 @@ class SpotifyEmulator:
         self._playlists[playlist_id] = playlist
         return playlist
 
+    def known_user(self, user_id: str) -> bool:
+        """Whether ``user_id`` exists: a catalog user, or one who has state here."""
+        return self.catalog.user_index(user_id) is not None or user_id in self._users
+
+    def followers_of(self, user_id: str) -> int:
+        """How many users of this emulator follow ``user_id``."""
+        return sum(1 for state in self._users.values() if user_id in state.followed_users)
+
     def owned_playlists(self, user_id: str) -> list[str]:
         """IDs of the playlists ``user_id`` owns (catalog ones and created ones)."""
         ids: list[str] = []
@@ -494,8 +511,6 @@ class SpotifyEmulator:
                 return Response(b'{"error": malformed json', status_code=200, media_type=_JSON)
             if request.scope.get(SOCKET_SCOPE_KEY):
                 return _DroppedResponse()
-            import httpx
-
             raise httpx.RemoteProtocolError("the emulator dropped the connection (injected fault)")
         grant = self._authenticate(request)
         self._check_rate(grant.client_id)
