@@ -126,3 +126,21 @@ async def test_unknown_route_and_method_use_spotify_bodies() -> None:
         wrong = await client.post("/v1/markets")
         assert wrong.status_code == 405
         assert wrong.json()["error"]["status"] == 405
+
+
+async def test_etag_and_not_modified() -> None:
+    emulator = make()
+    token = emulator.issue_access_token()
+    async with raw_client(emulator) as client:
+        first = await client.get("/v1/me/playlists", headers=bearer(token))
+        etag = first.headers["ETag"]
+        same = await client.get("/v1/me/playlists",
+                                headers={**bearer(token), "If-None-Match": etag})
+        assert same.status_code == 304
+        assert same.content == b""
+        await client.post("/v1/me/playlists", json={"name": "changes the list"},
+                          headers=bearer(token))
+        changed = await client.get("/v1/me/playlists",
+                                   headers={**bearer(token), "If-None-Match": etag})
+        assert changed.status_code == 200
+        assert changed.headers["ETag"] != etag

@@ -291,3 +291,24 @@ def test_success_statuses_are_documented(status: int) -> None:
         assert documented == expected[status]
     else:
         assert documented
+
+
+async def test_development_mode_refuses_exactly_the_deprecated_operations() -> None:
+    """In development mode the 48 deprecated operations answer 403 and the 48 others work."""
+    emulator = SpotifyEmulator(clock=trio.current_time, seed=7, mode="development")
+    token = emulator.issue_access_token()
+    deprecated = {op.operation_id for op in OPERATIONS if op.deprecated}
+    refused: set[str] = set()
+    served: set[str] = set()
+    async with raw_client(emulator) as client:
+        for operation_id, method, path, kwargs in cases(emulator):
+            headers = {**bearer(token), **kwargs.pop("headers", {})}
+            response = await client.request(method, "/v1" + path, headers=headers, **kwargs)
+            if response.status_code == 403:
+                assert response.json() == {"error": {"status": 403, "message": "Forbidden"}}
+                refused.add(operation_id)
+            else:
+                assert 200 <= response.status_code < 300, (operation_id, response.text)
+                served.add(operation_id)
+    assert refused == deprecated
+    assert len(served) == 48

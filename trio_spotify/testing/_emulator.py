@@ -525,8 +525,15 @@ class SpotifyEmulator:
         if body is None:
             return Response(status_code=status)
         base = str(request.base_url).rstrip("/")
-        text = json.dumps(body, separators=(",", ":")).replace(BASE, base)
-        return Response(text, status_code=status, media_type=_JSON)
+        data = json.dumps(body, separators=(",", ":")).replace(BASE, base).encode()
+        if request.method != "GET" or status != 200:
+            return Response(data, status_code=status, media_type=_JSON)
+        # Conditional requests: an ETag on every GET, 304 when If-None-Match matches it.
+        etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+        headers = {"ETag": etag, "Cache-Control": "private, max-age=0"}
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(data, status_code=status, media_type=_JSON, headers=headers)
 
 
 @attrs.define
