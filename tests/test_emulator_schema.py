@@ -312,3 +312,47 @@ async def test_development_mode_refuses_exactly_the_deprecated_operations() -> N
                 served.add(operation_id)
     assert refused == deprecated
     assert len(served) == 48
+
+
+GARBAGE_PARAMS: list[dict[str, Any]] = [
+    {}, {"ids": "x,y"}, {"ids": ",,,"}, {"limit": "abc"}, {"limit": -1}, {"offset": "1e9"},
+    {"uris": "junk"}, {"uris": "spotify:track:" + "0" * 22}, {"type": "nope"},
+    {"market": "sweden"}, {"state": "maybe"}, {"position_ms": "soon"}, {"volume_percent": 101},
+    {"after": "x", "before": "y"}, {"time_range": "forever"}, {"q": "a", "type": "track"},
+    {"seed_genres": "nope"}, {"device_id": "missing"}, {"uri": "spotify:album:x"},
+    {"position": "top"},
+]
+GARBAGE_BODIES: list[bytes] = [
+    b"", b"not json", b"[1, 2]", b'{"uris": 5}', b'{"ids": [1]}', b'{"uris": ["spotify:x:y"]}',
+    b'{"range_start": "a"}', b'{"device_ids": []}', b'{"context_uri": 7}', b'{"name": ""}',
+    b'{"items": [{"uri": 3}]}', b'{"tracks": "all"}', b'{"timestamped_ids": [{"id": 1}]}',
+    b'{"offset": {"position": 999}, "uris": []}', b'{"public": "yes", "name": "x"}',
+]
+
+
+async def test_no_operation_fails_on_malformed_input() -> None:
+    """Garbage parameters and bodies get Spotify's 4xx error objects, never a 5xx."""
+    emulator = SpotifyEmulator(clock=trio.current_time, seed=1)
+    token = emulator.issue_access_token()
+    valid = {
+        "id": emulator.catalog.id_of(3, 0), "playlist_id": emulator.owned_playlists(
+            emulator.user(emulator.user_id).user_id)[0],
+        "user_id": emulator.user_id, "category_id": "party", "type": "tracks",
+    }
+    statuses: set[int] = set()
+    async with raw_client(emulator) as client:
+        for op in OPERATIONS:
+            for segment_values in (valid, dict.fromkeys(valid, "x")):
+                path = "/v1" + op.path.format(**segment_values)
+                for n, params in enumerate(GARBAGE_PARAMS):
+                    body = GARBAGE_BODIES[n % len(GARBAGE_BODIES)] if op.method != "GET" else b""
+                    response = await client.request(op.method, path, params=params,
+                                                    content=body, headers=bearer(token))
+                    statuses.add(response.status_code)
+                    assert response.status_code < 500, (op.operation_id, params, body,
+                                                        response.text)
+                    if response.status_code >= 400:
+                        error = response.json()["error"]
+                        assert error["status"] == response.status_code
+                        assert error["message"]
+    assert {200, 400, 404} <= statuses
