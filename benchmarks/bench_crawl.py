@@ -133,7 +133,7 @@ async def scenario(opts: argparse.Namespace, rate_limited: bool) -> dict[str, An
     return results
 
 
-def report(title: str, results: dict[str, Any]) -> None:
+def report(title: str, results: dict[str, Any], opts: argparse.Namespace | None = None) -> None:
     crawl, seq = results["crawl"], results["sequential"]
     print(f"\n{title}")
     print(f"{'':12} {'items':>7} {'seconds':>8} {'items/s':>9} {'requests':>9} {'429s':>6}")
@@ -144,6 +144,14 @@ def report(title: str, results: dict[str, Any]) -> None:
             f"{r['requests']:>9,} {r['429s']:>6,}"
         )
     print(f"speed-up: {crawl['items_per_s'] / seq['items_per_s']:.1f}x items/s")
+    if opts is not None:
+        # The fastest any client can go: `rate_limit` answers per window, from t = 0.
+        answered = crawl["requests"] - crawl["429s"]
+        floor = (answered - 1) // opts.rate_limit * opts.window
+        print(
+            f"rate-limit floor for {answered} answers: {floor:.1f} s; "
+            f"the crawl took {crawl['seconds'] / floor:.2f}x that" if floor else ""
+        )
 
 
 async def main(opts: argparse.Namespace) -> None:
@@ -157,6 +165,7 @@ async def main(opts: argparse.Namespace) -> None:
         report(
             f"latency + rate limit ({opts.rate_limit} requests per {opts.window:g} s)",
             await scenario(opts, rate_limited=True),
+            opts,
         )
 
 

@@ -40,12 +40,12 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import trio
 
-from .._errors import AuthenticationError, Forbidden, MissingScope, SpotifyError
+from .. import AuthenticationError, Forbidden, MissingScope, SpotifyError
 from ._jsonl import JsonlWriter
 from ._progress import Reporter
 
 if TYPE_CHECKING:
-    from .._client import Spotify
+    from .. import Spotify
 
 __all__ = ["LIBRARY_KINDS", "SEARCH_MAX_OFFSET", "Crawler", "Job"]
 

@@ -34,9 +34,19 @@ from typing import IO, Any, NoReturn
 import httpx
 import trio
 
-from .._auth import ClientCredentials, TokenRenewer
-from .._client import DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, Spotify, open_spotify
-from .._ids import parse_id
+from .. import (
+    DEFAULT_ACCOUNTS_URL,
+    DEFAULT_API_URL,
+    PKCE,
+    AuthorizationCode,
+    ClientCredentials,
+    FileTokenStore,
+    Spotify,
+    TokenRenewer,
+    TokenStoreError,
+    open_spotify,
+    parse_id,
+)
 from ._crawler import LIBRARY_KINDS, Crawler, Job
 from ._jsonl import JsonlWriter, OutputError, read_keys
 from ._progress import PlainReporter, Reporter, RichReporter, Snapshot
@@ -481,9 +491,6 @@ async def _real_auth(args: argparse.Namespace) -> TokenRenewer:
 async def _restore_user(
     args: argparse.Namespace, client_id: str, secret: str | None, *, required: bool
 ) -> TokenRenewer | None:
-    from .._oauth import PKCE, AuthorizationCode
-    from .._store import FileTokenStore, TokenStoreError
-
     store = FileTokenStore(args.token_file) if args.token_file else FileTokenStore.default()
     scopes = _needed_scopes(args)
     redirect = os.environ.get("SPOTIFY_REDIRECT_URI") or "http://127.0.0.1:8888/callback"
