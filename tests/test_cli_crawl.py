@@ -472,3 +472,30 @@ async def test_library_with_a_stored_user_token(
     saved = {uri.rsplit(":", 1)[1] for uri in emu.user(emu.user_id).saved_of("track")}
     assert {r["id"] for r in result.records} == saved
     assert emu.counters.tokens_by_grant == {"direct": 1}  # the stored token, not a new one
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_live_progress_on_a_terminal(autojump_clock: Any) -> None:
+    emu = emulator()
+    emu.faults.latency = 1.0
+    missing = emu.catalog.id_of(1, SMALL.artists + 1)
+    args = build_parser().parse_args(
+        ["crawl", "--emulator", "-c", "2", "artist", artist_id(emu, 0), missing]
+    )
+    out, err = io.BytesIO(), _Terminal()
+    code = await crawl_cli.run(args, stdout=out, stderr=err, emulator=emu)
+    assert code == 1
+    text = err.getvalue()
+    assert "\x1b[" in text  # drawn with rich, redrawn in place
+    assert "progress: " not in text  # not the plain lines
+    assert text.count("items/s") > 5  # redrawn while it ran
+    assert "rate-limited" in text
+    assert "retries" in text
+    assert "error" in text
+    assert missing in text  # the failed item, printed above the live line
+    assert "done with errors" in text
+    assert len(parse_jsonl(out.getvalue())) > 0
