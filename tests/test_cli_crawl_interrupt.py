@@ -112,3 +112,25 @@ def test_second_ctrl_c_while_stopping_does_not_break_the_output(tmp_path: Path) 
     assert "Traceback" not in err
     records = read_records(out)
     assert len(set(records)) == len(records)
+
+
+def test_closed_output_pipe_stops_quietly() -> None:
+    """``trio-spotify crawl ... | head -1``: the crawl stops when nobody reads any more."""
+    catalog = SpotifyEmulator().catalog
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trio_spotify", "crawl", "--emulator", "--progress", "plain",
+         "--emulator-latency", "0.05", "artist", catalog.id_of(1, 0), catalog.id_of(1, 1)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    first = proc.stdout.readline()
+    assert json.loads(first)["kind"] == "artist"
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 1
+    assert "the output was closed (broken pipe); stopping" in err
+    assert "Traceback" not in err
+    assert "Exception ignored" not in err
+    assert "stopped: " in err

@@ -151,6 +151,12 @@ class Crawler:
             self._failed(what, exc, fatal=self.fail_fast)
 
     def _failed(self, what: str, exc: Exception, *, fatal: bool) -> None:
+        if isinstance(exc, BrokenPipeError):  # `crawl ... | head`: the reader has had enough
+            if self.fatal is None:
+                self.reporter.note("the output was closed (broken pipe); stopping")
+                self.fatal = exc
+            self._scope.cancel()
+            return
         self.errors += 1
         if self.cancelled and self.fatal is not None:
             return  # already stopping: one message is enough

@@ -592,6 +592,10 @@ async def run(
         if owned:
             stream.close()
     assert crawler is not None
+    if isinstance(crawler.fatal, BrokenPipeError) and stdout is None and args.output == "-":
+        # Nothing more can reach the closed pipe; keep the interpreter's final flush quiet.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if interrupted:
         outcome, code = "interrupted", 130
     elif crawler.fatal is not None:
