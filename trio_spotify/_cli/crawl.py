@@ -230,8 +230,10 @@ def register(subparsers: Any) -> None:
             "Crawl Spotify and write one JSON object per line: "
             '{"kind", "id", "context", "data"}. Targets are IDs, spotify: URIs or '
             "open.spotify.com URLs. Lines are written whole and flushed as they complete; "
-            "Ctrl-C stops cleanly and --resume continues without duplicates. Exit codes: 0 "
-            "done, 1 some items failed, 2 bad arguments, 130 interrupted."
+            "Ctrl-C stops cleanly and --resume continues without duplicates. The options "
+            "below may also follow KIND and its targets; 'crawl KIND --help' shows the "
+            "kind's own. Exit codes: 0 done, 1 some items failed, 2 bad arguments, "
+            "130 interrupted."
         ),
         epilog="example: trio-spotify crawl --emulator artist 51SG1w5kGAlDpHxZXETc2o",
     )
