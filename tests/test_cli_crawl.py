@@ -499,3 +499,13 @@ async def test_live_progress_on_a_terminal(autojump_clock: Any) -> None:
     assert missing in text  # the failed item, printed above the live line
     assert "done with errors" in text
     assert len(parse_jsonl(out.getvalue())) > 0
+
+
+def test_options_go_before_or_after_the_kind() -> None:
+    parser = build_parser()
+    before = parser.parse_args(["crawl", "-c", "5", "--emulator", "artist", "x"])
+    after = parser.parse_args(["crawl", "artist", "x", "--emulator", "-c", "3", "-o", "f"])
+    neither = parser.parse_args(["crawl", "artist", "x"])
+    assert (before.concurrency, before.emulator, before.output) == (5, True, "-")
+    assert (after.concurrency, after.emulator, after.output) == (3, True, "f")
+    assert (neither.concurrency, neither.emulator, neither.output) == (16, False, "-")
