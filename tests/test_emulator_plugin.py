@@ -66,3 +66,21 @@ async def test_marker_configures_the_emulator(spotify_emulator: SpotifyEmulator,
     assert spotify_emulator.catalog.seed == 42
     assert spotify_emulator.rate_limit == RateLimit(3, 30.0)
     assert (await spotify.request("GET", "/me"))["id"] == "someone.else"
+
+
+def test_testing_exports_are_complete() -> None:
+    import trio_spotify.testing as testing
+
+    for name in testing.__all__:
+        assert getattr(testing, name) is not None, name
+    assert set(testing.__all__) <= set(dir(testing))
+    with pytest.raises(AttributeError):
+        _ = testing.NoSuchThing  # type: ignore[attr-defined]
+
+
+def test_emulators_share_their_catalog_but_not_their_state() -> None:
+    one, two = SpotifyEmulator(seed=9), SpotifyEmulator(seed=9)
+    assert one.catalog is two.catalog
+    assert SpotifyEmulator(seed=10).catalog is not one.catalog
+    one.user(one.user_id).followed_users["x"] = None
+    assert "x" not in two.user(two.user_id).followed_users

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import json
 import math
@@ -150,6 +151,17 @@ class Faults:
         return None
 
 
+@functools.lru_cache(maxsize=16)
+def shared_catalog(seed: int | str, size: CatalogSize) -> Catalog:
+    """One catalog per (seed, size), shared by every emulator that asks for it.
+
+    A catalog is immutable (generated objects are cached, never changed; what writes change
+    lives in each emulator's state), so emulators created test after test reuse the objects
+    and the search index already built.
+    """
+    return Catalog(seed, size)
+
+
 def _error_response(error: ApiError) -> Response:
     return Response(json.dumps(error.body()), status_code=error.status, media_type=_JSON,
                     headers=error.headers)
@@ -227,7 +239,7 @@ class SpotifyEmulator:
         if access_token_lifetime <= 0:
             raise ValueError("access_token_lifetime must be positive")
         digest = hashlib.sha256(f"app/{seed}".encode()).hexdigest()
-        self.catalog = Catalog(seed, catalog_size)
+        self.catalog = shared_catalog(seed, catalog_size or CatalogSize())
         self.mode: Mode = mode
         self.clock: Callable[[], float] = clock if clock is not None else time.monotonic
         self.client_id = client_id if client_id is not None else digest[:32]
