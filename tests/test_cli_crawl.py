@@ -509,3 +509,12 @@ def test_options_go_before_or_after_the_kind() -> None:
     assert (before.concurrency, before.emulator, before.output) == (5, True, "-")
     assert (after.concurrency, after.emulator, after.output) == (3, True, "f")
     assert (neither.concurrency, neither.emulator, neither.output) == (16, False, "-")
+
+
+async def test_user_kinds_refuse_app_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", "0123456789abcdef")
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", "not-a-real-secret")
+    result = await crawl("--auth", "app", "followed")
+    assert result.code == 2
+    assert "needs a signed-in user" in result.err
+    assert "not-a-real-secret" not in result.err

@@ -472,13 +472,15 @@ async def _real_auth(args: argparse.Namespace) -> TokenRenewer:
         )
     mode = args.auth
     if mode == "auto":
-        mode = "user" if args.kind in _USER_KINDS or args.kind == "playlist" or not secret else (
-            "app"
-        )
-        if mode == "user" and args.kind == "playlist" and secret:
-            # Public playlists can be read with the app's credentials when nobody signed in.
+        if args.kind in _USER_KINDS or not secret:
+            mode = "user"
+        elif args.kind == "playlist":
+            # A signed-in user's token if there is one; public playlists can be read with
+            # the app's credentials otherwise.
             restored = await _restore_user(args, client_id, secret, required=False)
             return restored if restored is not None else ClientCredentials(client_id, secret)
+        else:
+            mode = "app"
     if mode == "app":
         if args.kind in _USER_KINDS:
             raise UsageError(f"'crawl {args.kind}' needs a signed-in user, not --auth app")
