@@ -135,10 +135,17 @@ class Crawler:
                 self._batches = batches
                 async with trio.open_nursery() as work:
                     self._work = work
+                    # Thousands of targets are fine: at most as many are started at a time
+                    # as requests may be in flight, so waiting work does not pile up.
+                    running = trio.CapacityLimiter(self.spotify.statistics().max_concurrency)
                     for job in jobs:
-                        work.start_soon(self._guarded, job.what, job.run)
+                        work.start_soon(self._job, running, job)
                 self._flush_tracks()
         await trio.lowlevel.checkpoint()
+
+    async def _job(self, running: trio.CapacityLimiter, job: Job) -> None:
+        async with running:
+            await self._guarded(job.what, job.run)
 
     async def _guarded(
         self, what: str, fn: Callable[..., Awaitable[None]], *args: Any
