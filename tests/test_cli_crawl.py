@@ -317,6 +317,9 @@ async def test_server_errors_are_retried_not_reported() -> None:
         (["artist"], "the following arguments are required"),
         (["--concurrency", "0", "followed"], "must be at least 1"),
         (["--market", "Germany", "followed"], "two-letter country code"),
+        (["--emulator-rate-limit", "100/0", "followed"], "is not REQUESTS[/SECONDS]"),
+        (["--emulator-rate-limit", "many", "followed"], "is not REQUESTS[/SECONDS]"),
+        (["--api-url", "api.spotify.com", "followed"], "--api-url must be an http(s) URL"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_code_2(

@@ -113,11 +113,12 @@ def _seconds(text: str) -> float:
 def _rate(text: str) -> tuple[int, float]:
     requests, _, window = text.partition("/")
     try:
-        return _positive_int(requests), (float(window) if window else 30.0)
+        count, seconds = _positive_int(requests), (float(window) if window else 30.0)
     except (ValueError, argparse.ArgumentTypeError):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not REQUESTS[/SECONDS], e.g. 100/1"
-        ) from None
+        count, seconds = 0, 0.0
+    if count < 1 or not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not REQUESTS[/SECONDS], e.g. 100/1")
+    return count, seconds
 
 
 def _groups(text: str) -> list[str]:
@@ -345,6 +346,9 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("--resume needs the output file to continue: add -o FILE")
     if args.resume and args.overwrite:
         raise UsageError("--resume and --overwrite contradict each other")
+    for name in ("api_url", "accounts_url"):
+        if not getattr(args, name).startswith(("http://", "https://")):
+            raise UsageError(f"--{name.replace('_', '-')} must be an http(s) URL")
     if args.market is not None and not (len(args.market) == 2 and args.market.isalpha()):
         raise UsageError(f"--market must be a two-letter country code, not {args.market!r}")
 
