@@ -521,3 +521,23 @@ async def test_user_kinds_refuse_app_credentials(monkeypatch: pytest.MonkeyPatch
     assert result.code == 2
     assert "needs a signed-in user" in result.err
     assert "not-a-real-secret" not in result.err
+
+
+async def test_authentication_failure_stops_the_crawl_with_one_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    emu = emulator()
+    monkeypatch.setenv("SPOTIFY_CLIENT_ID", emu.client_id)
+    monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", "wrong-secret-wrong-secret")
+    result = await crawl(
+        "--api-url", "http://emulator.test/v1", "--accounts-url", "http://emulator.test",
+        "artist", *[artist_id(emu, i) for i in range(4)],
+        transport=httpx.ASGITransport(app=emu.app),
+    )
+    assert result.code == 1
+    errors = [line for line in result.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.err
+    assert "AuthenticationError" in errors[0] or "invalid_client" in errors[0]
+    assert "wrong-secret" not in result.err
+    assert result.err.splitlines()[-1].startswith("stopped: ")
+    assert result.records == []
