@@ -541,3 +541,32 @@ async def test_authentication_failure_stops_the_crawl_with_one_message(
     assert "wrong-secret" not in result.err
     assert result.err.splitlines()[-1].startswith("stopped: ")
     assert result.records == []
+
+
+def test_read_keys_edge_cases(tmp_path: Path) -> None:
+    from trio_spotify._cli._jsonl import JsonlWriter, read_keys
+
+    assert read_keys(tmp_path / "missing.jsonl").lines == 0
+    only_partial = tmp_path / "partial.jsonl"
+    only_partial.write_bytes(b'{"kind":"track","id":"a","da')
+    state = read_keys(only_partial)
+    assert (state.lines, state.truncated, state.keys) == (0, 28, frozenset())
+    assert only_partial.read_bytes() == b""
+
+    stream = io.BytesIO()
+    writer = JsonlWriter(stream, seen={"track:a"})
+    assert not writer.write({"kind": "track", "id": "a", "context": None, "data": {}})
+    assert writer.write({"kind": "track", "id": "b", "context": None, "data": {"n": "é"}})
+    assert not writer.write({"kind": "track", "id": "b", "context": None, "data": {}})
+    assert (writer.written, writer.skipped) == (1, 2)
+    line = '{"kind":"track","id":"b","context":null,"data":{"n":"é"}}\n'
+    assert stream.getvalue() == line.encode()
+    with pytest.raises(ValueError, match="kind"):
+        writer.write({"id": "c"})
+    with pytest.raises(ValueError, match="JSON"):
+        writer.write({"kind": "track", "id": "d", "data": float("nan")})
+    assert stream.getvalue().count(b"\n") == 1  # nothing of a refused record was written
+
+    blank = tmp_path / "blank.jsonl"
+    blank.write_bytes(b'\n{"kind":"album","id":"x","context":null,"data":{}}\n\n')
+    assert read_keys(blank).keys == frozenset({"album:x"})
