@@ -121,7 +121,8 @@ async def test_exception_in_the_block_comes_out_as_itself() -> None:
             raise KeyError("mine")
 
 
-async def test_cli_serves_until_interrupted() -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+async def test_cli_serves_until_interrupted(stop: signal.Signals) -> None:
     with trio.fail_after(30):
         process = await trio.lowlevel.open_process(
             [sys.executable, "-m", "trio_spotify", "emulator", "--port", "0", "--seed", "4"],
@@ -146,6 +147,11 @@ async def test_cli_serves_until_interrupted() -> None:
                                       headers=bearer(lines["user token"].strip()))
                 assert me.json()["id"] == "emulator.user"
         finally:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             code = await process.wait()
-    assert code == 0
+            assert process.stderr is not None
+            errors = b""
+            while chunk := await process.stderr.receive_some():
+                errors += chunk
+    assert code == 0, errors.decode()
+    assert "emulator stopped" in errors.decode()

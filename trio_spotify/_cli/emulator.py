@@ -8,6 +8,7 @@ crawler, ``login`` or ``curl`` can be pointed at it. Needs the ``testing`` extra
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Any
 
@@ -60,17 +61,22 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"  user token:    {token}")
         print(f"  mode:          {emulator.mode}")
         sys.stdout.flush()
-        await trio.sleep_forever()
+        # Wait for Ctrl-C / SIGTERM as a message rather than as a KeyboardInterrupt raised
+        # wherever the server happens to be running (hypercorn swallows those).
+        with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+            async for _ in signals:
+                break
+    print("emulator stopped", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C; returns 0 then, 1 when the emulator cannot start."""
+    """Serve until Ctrl-C or SIGTERM; returns 0 then, 1 when the emulator cannot start."""
     if args.port < 0 or args.port > 65535:
         print(f"trio-spotify emulator: invalid port {args.port}", file=sys.stderr)
         return 2
     try:
         trio.run(_serve, args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C before the server was up
         print("emulator stopped", file=sys.stderr)
         return 0
     except ModuleNotFoundError as exc:
