@@ -570,3 +570,22 @@ def test_read_keys_edge_cases(tmp_path: Path) -> None:
     blank = tmp_path / "blank.jsonl"
     blank.write_bytes(b'\n{"kind":"album","id":"x","context":null,"data":{}}\n\n')
     assert read_keys(blank).keys == frozenset({"album:x"})
+
+
+def test_ctrl_c_outside_the_crawl_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C while the client opens or closes surfaces as KeyboardInterrupt, maybe grouped."""
+    args = build_parser().parse_args(["crawl", "--emulator", "followed"])
+    raised: list[BaseException] = [
+        KeyboardInterrupt(),
+        BaseExceptionGroup("closing", [KeyboardInterrupt()]),
+    ]
+
+    def fake_run(*_: Any) -> int:
+        raise raised.pop(0)
+
+    monkeypatch.setattr(crawl_cli.trio, "run", fake_run)
+    assert crawl_cli._handle(args) == 130
+    assert crawl_cli._handle(args) == 130
+    raised.append(BaseExceptionGroup("other", [KeyboardInterrupt(), ValueError("bug")]))
+    with pytest.raises(BaseExceptionGroup):
+        crawl_cli._handle(args)

@@ -363,11 +363,18 @@ def _needed_scopes(args: argparse.Namespace) -> frozenset[str]:
 
 
 def _handle(args: argparse.Namespace) -> int:
+    # During the crawl Ctrl-C is a signal run() receives; one that arrives just before or
+    # after (while the client closes) surfaces as KeyboardInterrupt, possibly in a group.
     try:
         return trio.run(run, args)
-    except KeyboardInterrupt:  # a Ctrl-C before the crawl started or after it ended
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:
+        pass
+    except BaseExceptionGroup as group:
+        _, rest = group.split(KeyboardInterrupt)
+        if rest is not None:
+            raise
+    print("interrupted", file=sys.stderr)
+    return 130
 
 
 def _open_output(
