@@ -32,6 +32,7 @@ async def start_server(seed: str) -> tuple[trio.Process, dict[str, str]]:
     process = await trio.lowlevel.open_process(
         [sys.executable, "-m", "trio_spotify", "emulator", "--port", "0", "--seed", seed],
         stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     assert process.stdout is not None
     buffer = b""
