@@ -320,3 +320,34 @@ async def test_fixture_client_is_in_process(spotify: Spotify,
     assert me["id"] == spotify_emulator.user_id
     assert me["href"].startswith(spotify.api_url)
     assert spotify_emulator.counters.requests["get-current-users-profile"] == 1
+
+
+async def test_users_and_their_playlists(spotify: Spotify,
+                                         spotify_emulator: SpotifyEmulator) -> None:
+    c = spotify_emulator.catalog
+    other = c.user_id(2)
+    profile = await spotify.request("GET", f"/users/{other}")
+    assert profile["id"] == other
+    assert profile["uri"] == f"spotify:user:{other}"
+    with pytest.raises(NotFound):
+        await spotify.request("GET", "/users/nobody.at.all")
+    owned = await spotify.request("GET", f"/users/{other}/playlists")
+    assert owned["total"] >= 1
+    assert {p["owner"]["id"] for p in owned["items"]} == {other}
+    with pytest.raises(Forbidden):
+        await spotify.request("POST", f"/users/{other}/playlists", json={"name": "not mine"})
+    made = await spotify.request("POST", f"/users/{spotify_emulator.user_id}/playlists",
+                                 json={"name": "mine", "collaborative": True, "public": False})
+    assert made["collaborative"] is True
+    foreign = owned["items"][0]["id"]
+    with pytest.raises(Forbidden):
+        await spotify.request("POST", f"/playlists/{foreign}/items",
+                              json={"uris": [f"spotify:track:{c.id_of(3, 0)}"]})
+    assert await spotify.request("GET", f"/playlists/{foreign}/followers/contains") == [False]
+    await spotify.request("PUT", f"/playlists/{foreign}/followers")
+    assert await spotify.request("GET", f"/playlists/{foreign}/followers/contains") == [True]
+    mine = await spotify.request("GET", "/me/playlists", params={"limit": 50})
+    assert foreign in [p["id"] for p in mine["items"]]
+    # following a user through the library shows in their profile's follower count
+    await spotify.request("PUT", "/me/library", params={"uris": [f"spotify:user:{other}"]})
+    assert (await spotify.request("GET", f"/users/{other}"))["followers"]["total"] == 1

@@ -58,8 +58,7 @@ _MAX_COVER = 256 * 1024
 
 
 def _catalog(call: Call) -> Catalog:
-    catalog: Catalog = call.emulator.catalog
-    return catalog
+    return call.catalog
 
 
 def _static_page(path: str, items: list[Any], total: int, limit: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from ._catalog import BASE, Ref
+from ._catalog import BASE, Catalog, Ref
 from ._ids import is_base62_id
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class Call:
         return self.emulator.user(user_id)
 
     @property
-    def catalog(self) -> Any:
+    def catalog(self) -> Catalog:
         return self.emulator.catalog
 
     def has_scope(self, scope: str) -> bool:
