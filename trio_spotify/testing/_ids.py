@@ -10,7 +10,9 @@ string (or an ID minted with another seed) is recognised as unknown.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 
 __all__ = ["ALPHABET", "IdCodec", "is_base62_id"]
 
@@ -20,9 +22,19 @@ _MASK40 = (1 << 40) - 1
 _ID_LENGTH = 22
 
 
+_SHAPE = re.compile(r"[0-9A-Za-z]{22}")
+
+
 def is_base62_id(value: str) -> bool:
     """Whether ``value`` has the shape of a Spotify ID (22 base-62 characters)."""
-    return len(value) == _ID_LENGTH and all(ch in _INDEX for ch in value)
+    return _SHAPE.fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _keyed_hash(key: bytes, kind: int, index: int) -> int:
+    # Cached: catalogs are shared and the same objects are named again and again.
+    digest = hashlib.blake2b(f"{kind}:{index}".encode(), digest_size=11, key=key[:64]).digest()
+    return int.from_bytes(digest, "big")
 
 
 class IdCodec:
@@ -32,10 +44,7 @@ class IdCodec:
         self._key = str(seed).encode()
 
     def _hash(self, kind: int, index: int) -> int:
-        digest = hashlib.blake2b(
-            f"{kind}:{index}".encode(), digest_size=11, key=self._key[:64]
-        ).digest()
-        return int.from_bytes(digest, "big")
+        return _keyed_hash(self._key, kind, index)
 
     def encode(self, kind: int, index: int) -> str:
         """The ID of object number ``index`` of ``kind`` (both small non-negative ints)."""
