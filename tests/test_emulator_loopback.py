@@ -155,3 +155,33 @@ async def test_cli_serves_until_interrupted(stop: signal.Signals) -> None:
                 errors += chunk
     assert code == 0, errors.decode()
     assert "emulator stopped" in errors.decode()
+
+
+async def test_renewal_storm_over_sockets() -> None:
+    """The single-flight renewal holds over real connections too (64 of them)."""
+    emulator = SpotifyEmulator()
+    with trio.fail_after(30):
+        async with serve_emulator(emulator) as base_url, open_spotify(
+            emulator.user_auth(), api_url=base_url + "/v1", accounts_url=base_url,
+            max_concurrency=64,
+        ) as spotify:
+            await spotify.request("GET", "/me")
+            emulator.expire_access_tokens()
+            async with trio.open_nursery() as nursery:
+                for _ in range(150):
+                    nursery.start_soon(spotify.request, "GET", "/me/player/devices")
+    assert emulator.counters.tokens_by_grant["refresh_token"] == 2
+    assert emulator.counters.requests["get-a-users-available-devices"] >= 150
+
+
+def test_cli_arguments() -> None:
+    from trio_spotify._cli import build_parser
+    from trio_spotify._cli.emulator import run
+
+    args = build_parser().parse_args(
+        ["emulator", "--port", "0", "--seed", "9", "--mode", "development",
+         "--rate-limit", "20", "--window", "5", "--latency", "0.01"])
+    assert (args.port, args.seed, args.mode, args.rate_limit, args.window, args.latency) == (
+        0, "9", "development", 20, 5.0, 0.01)
+    args.port = 70000
+    assert run(args) == 2
