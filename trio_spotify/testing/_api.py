@@ -1368,7 +1368,7 @@ OPERATIONS: tuple[Operation, ...] = (
         _update_items, PL_W, user=True, dep=True),
     _op("DELETE", "/playlists/{playlist_id}/tracks", "remove-tracks-playlist",
         _remove_items("tracks"), PL_W, user=True, dep=True),
-    _op("GET", "/playlists/{playlist_id}/items", "get-playlists-items", _playlist_items(50)),
+    _op("GET", "/playlists/{playlist_id}/items", "get-playlists-items", _playlist_items(100)),
     _op("POST", "/playlists/{playlist_id}/items", "add-items-to-playlist", _add_items, PL_W,
         user=True),
     _op("PUT", "/playlists/{playlist_id}/items", "reorder-or-replace-playlists-items",
