@@ -16,11 +16,11 @@ from trio_spotify.testing import RateLimit, SpotifyEmulator
 
 def test_entry_point_is_registered() -> None:
     plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert plugins.get("trio_spotify") == "trio_spotify.testing._plugin"
+    assert plugins.get("trio_spotify") == "pytest_trio_spotify"
 
 
 def test_plugin_import_loads_no_server_library() -> None:
-    code = ("import sys, trio_spotify.testing._plugin, trio_spotify.testing; "
+    code = ("import sys, pytest_trio_spotify, trio_spotify.testing; "
             "print(sorted(m for m in ('starlette', 'hypercorn') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)

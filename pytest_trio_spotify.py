@@ -14,8 +14,10 @@ Configure the emulator of one test with a marker::
     async def test_x(spotify, spotify_emulator): ...
 
 A project's own fixture of the same name overrides these (pytest prefers the nearest
-definition). This module is imported for every installation of trio_spotify, so it
-imports nothing heavy: starlette, hypercorn and the emulator load inside the fixtures.
+definition). pytest imports this module in every project where trio_spotify is installed,
+so it imports nothing at all of trio_spotify at import time: the client, starlette,
+hypercorn and the emulator load inside the fixtures. (That is also why it lives outside the
+package: importing it does not run ``trio_spotify/__init__.py`` before coverage starts.)
 """
 
 from __future__ import annotations
