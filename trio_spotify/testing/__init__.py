@@ -8,7 +8,8 @@ seed, with state, scopes, token expiry, rate limits and injectable faults.
 - in-process: :func:`open_emulator_client`, or ``httpx.ASGITransport(app=emulator.app)``
   passed as ``open_spotify(transport=...)``;
 - on loopback: ``async with serve_emulator(emulator) as base_url: ...`` (hypercorn, Trio);
-- from pytest: the fixtures ``spotify_emulator`` and ``spotify`` (see the top-level module ``pytest_trio_spotify``);
+- from pytest: the fixtures ``spotify_emulator`` and ``spotify`` (see the top-level
+  module ``pytest_trio_spotify``);
 - from a shell: ``trio-spotify emulator --port 8000``.
 
 Needs the ``testing`` extra (``pip install 'trio_spotify[testing]'``: starlette, hypercorn).
