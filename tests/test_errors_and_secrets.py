@@ -161,3 +161,29 @@ async def test_no_secret_in_any_log_record_repr_or_error(autojump_clock, caplog)
     for text in texts:
         for secret in secrets:
             assert secret not in text, (secret, text)
+
+
+def test_a_token_with_characters_a_header_cannot_carry_is_refused_without_quoting_it():
+    with pytest.raises(ValueError, match="characters a bearer token cannot have") as info:
+        trio_spotify.Token("SECRET-TOKEN\n")
+    assert "SECRET-TOKEN" not in str(info.value)
+    with pytest.raises(ValueError, match="bearer token"):
+        trio_spotify.Token("two words")
+    assert trio_spotify.Token("BQD-a_b.c~d+e/f==").access_token == "BQD-a_b.c~d+e/f=="
+
+
+async def test_transport_error_text_never_reaches_messages_and_protocol_errors_are_final(
+        autojump_clock, caplog):
+    caplog.set_level(logging.DEBUG, logger="trio_spotify")
+
+    async def api(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError("Illegal header value b'Bearer token-1\\n'")
+
+    fake = FakeSpotify(api=api)
+    async with open_fake(fake) as spotify:
+        with pytest.raises(trio_spotify.NetworkError) as info:
+            await spotify.request("GET", "/x")
+    assert isinstance(info.value.__cause__, httpx.LocalProtocolError)
+    assert len(fake.requests) == 1  # a malformed request is not sent again
+    texts = [str(info.value), repr(info.value)] + [r.getMessage() for r in caplog.records]
+    assert not [t for t in texts if "token-1" in t]

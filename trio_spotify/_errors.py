@@ -320,6 +320,8 @@ def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
             f"timed out: {type(exc).__name__}", method, _url_without_query(url)
         ) from exc
     except httpx.TransportError as exc:
+        # Only the type: httpx's text can quote a header value, an Authorization one too.
+        # The httpx exception stays available as __cause__.
         raise NetworkError(
-            f"network error: {type(exc).__name__}: {exc}", method, _url_without_query(url)
+            f"network error: {type(exc).__name__}", method, _url_without_query(url)
         ) from exc

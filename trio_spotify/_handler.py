@@ -220,11 +220,13 @@ class Handler:
                 "this Spotify client is closed: use it inside its 'async with open_spotify(...)'"
             )
 
-    def _retry_is_safe(self, method: str, error: NetworkError | None) -> bool:
+    def _retry_is_safe(self, method: str, error: NetworkError) -> bool:
+        cause = error.__cause__
+        if isinstance(cause, httpx.LocalProtocolError):
+            return False  # the request itself is malformed: sending it again cannot help
         if method != "POST":
             return True
         # A POST may be retried only if it cannot have reached the server.
-        cause = error.__cause__ if error is not None else None
         return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
     async def request(

@@ -9,6 +9,7 @@ schedules renewals on ``trio.current_time()`` instead (see ``_tokens.py``), so t
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -31,9 +32,19 @@ def _scope_set(value: str | Iterable[str] | None) -> frozenset[str]:
     return frozenset(names)
 
 
+#: RFC 6750's ``b64token``: what may follow ``Bearer`` in an Authorization header.
+_B64TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+
+
 def _check_access_token(instance: Token, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not value:
         raise ValueError("access_token must be a non-empty string")
+    if not _B64TOKEN.fullmatch(value):
+        # Never quote the value: it is a secret (often with a stray newline from a file).
+        raise ValueError(
+            "access_token contains characters a bearer token cannot have "
+            "(whitespace or a newline read from a file or the environment?)"
+        )
 
 
 @attrs.frozen
