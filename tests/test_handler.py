@@ -568,3 +568,38 @@ async def test_tasks_already_waiting_for_a_slot_recheck_the_gate(autojump_clock)
     assert sends[0] == pytest.approx(0)
     assert not [t for t in sends[1:] if t < 4 - 1e-9]
     assert len(sends) == 6
+
+
+async def test_a_failed_renewal_is_shared_by_the_tasks_waiting_for_it(autojump_clock):
+    class Refused:
+        calls = 0
+
+        async def renew(self, accounts, stale):
+            Refused.calls += 1
+            await trio.sleep(0.1)
+            raise trio_spotify.InvalidGrant("refused", "invalid_grant", "revoked", 400)
+
+    fake = FakeSpotify()
+    async with open_fake(fake, auth=Refused(), max_concurrency=16) as spotify:
+        errors: list[trio_spotify.InvalidGrant] = []
+
+        async def one() -> None:
+            try:
+                await spotify.request("GET", "/me")
+            except trio_spotify.InvalidGrant as exc:
+                errors.append(exc)
+
+        start = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            for _ in range(100):
+                nursery.start_soon(one)
+        assert trio.current_time() - start == pytest.approx(0.1)
+        assert Refused.calls == 1  # one refused attempt, not a hundred in a row
+        assert len(errors) == 100
+        assert {e.error for e in errors} == {"invalid_grant"}
+        assert all(isinstance(e.__cause__, trio_spotify.InvalidGrant) for e in errors[1:])
+        # A request that comes later makes a new attempt.
+        with pytest.raises(trio_spotify.InvalidGrant):
+            await spotify.request("GET", "/me")
+        assert Refused.calls == 2
+    assert fake.requests == []

@@ -7,13 +7,19 @@ replaced that token while this one waited, and only if not asks the auth strateg
 concurrent requests meeting an expired token cause one call to the token endpoint, for
 any N — the bug of async_spotify, which renewed once per failing request, cannot happen.
 
+When a renewal fails, the tasks that were waiting for it get (a copy of) its exception
+instead of each trying again; a request that arrives afterwards makes a new attempt.
+
 Expiry is scheduled on ``trio.current_time()``, never on the wall clock, so tests drive it
 with ``MockClock``. If a renewal is cancelled half-way, nothing has been replaced: the next
-request finds the same stale token and renews again.
+request finds the same stale token and renews again. (The user sign-in strategies finish a
+refresh they have sent, shielded, because its answer may carry a rotated refresh token that
+the old one no longer replaces.)
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import time
@@ -56,6 +62,9 @@ class TokenManager:
         self._skew = skew
         self._on_token = on_token
         self._lock = trio.Lock()
+        #: Renewal attempts finished so far, and how the last one failed (``None``: it didn't).
+        self._finished = 0
+        self._last_failure: Exception | None = None
         self._token: Token | None = None
         self._renew_at = -math.inf
         #: How many times the auth strategy was asked for a token.
@@ -100,14 +109,28 @@ class TokenManager:
         (:class:`~trio_spotify.AuthenticationError`, :class:`~trio_spotify.NetworkError`);
         ``on_token`` is called, under the lock, with every new token.
         """
+        arrived = self._finished
         async with self._lock:
             current = self._token
             if current is not None and current is not stale and self._is_fresh(current):
                 return current  # another task renewed while we waited for the lock
+            failure = self._last_failure
+            if self._finished != arrived and failure is not None:
+                # An attempt that ran while we waited failed: share its failure rather than
+                # ask again at once (a revoked refresh token would otherwise be tried by
+                # every waiting task, one round trip after another).
+                raise copy.copy(failure) from failure
             if self._renewer is None:
                 raise RuntimeError("a fixed Token cannot be renewed; check can_renew first")
             started = time.time()
-            token = await self._renewer.renew(self._accounts, current)
+            try:
+                token = await self._renewer.renew(self._accounts, current)
+            except Exception as exc:
+                self._finished += 1
+                self._last_failure = exc
+                raise
+            self._finished += 1
+            self._last_failure = None
             self.renewals += 1
             lifetime = token.expires_in(started) if token.expires_at is not None else None
             self._install(token, lifetime=lifetime)
