@@ -367,3 +367,43 @@ def test_the_store_file_is_private_even_with_a_permissive_umask(tmp_path: Path) 
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "d" / "t.json").stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o700
+
+
+async def test_a_refresh_cancelled_by_the_caller_still_keeps_the_rotated_token(
+        autojump_clock) -> None:
+    # PKCE refresh tokens rotate: once the accounts service has answered a refresh, the old
+    # refresh token is dead. A caller's deadline that fires while the answer is on its way
+    # must not throw the new one away.
+    import time
+
+    from trio_spotify import Token, open_spotify
+    from trio_spotify.testing import ALL_SCOPES
+
+    emulator = SpotifyEmulator(clock=trio.current_time)
+    refresh = emulator.accounts.mint_refresh(emulator.client_id, emulator.user_id, ALL_SCOPES,
+                                             pkce=True)
+    store = MemoryTokenStore()
+    flow = PKCE(emulator.client_id, "http://127.0.0.1:8888/callback", store=store,
+                token=Token("old", refresh_token=refresh, expires_at=time.time() - 10))
+
+    class SlowAnswers(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.ASGITransport(app=emulator.app)
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            response = await self.inner.handle_async_request(request)
+            if request.url.path == "/api/token":
+                await trio.sleep(1)  # the refresh was handled; its answer is slow to arrive
+            return response
+
+    async with open_spotify(flow, transport=SlowAnswers(), api_url=IN_PROCESS_URL + "/v1",
+                            accounts_url=IN_PROCESS_URL) as spotify:
+        with trio.move_on_after(0.5) as scope:
+            await spotify.request("GET", "/me")
+        assert scope.cancelled_caught
+        assert trio.current_time() == pytest.approx(1.0)  # the refresh was seen through
+        assert flow.token is not None
+        assert flow.token.refresh_token not in (None, refresh)  # rotated and kept
+        assert store.saves == 1
+        me = await spotify.request("GET", "/me")  # the new token works: no sign-in needed
+    assert me["id"] == emulator.user_id

@@ -49,7 +49,7 @@ import trio
 
 from ._auth import AccountsService
 from ._client import DEFAULT_ACCOUNTS_URL
-from ._errors import AuthenticationError, InvalidGrant
+from ._errors import AuthenticationError, InvalidGrant, RequestTimeout
 from ._redirect import RedirectURI, parse_redirect_uri
 from ._scopes import ScopeArgument, scope_set
 from ._store import TokenStore
@@ -66,6 +66,9 @@ __all__ = [
     "code_challenge",
     "make_code_verifier",
 ]
+
+#: How long a refresh that was sent is seen through after the caller was cancelled.
+_REFRESH_GRACE = 60.0
 
 logger = logging.getLogger("trio_spotify")
 
@@ -442,30 +445,47 @@ class _UserSignIn:
             base = current if current is not None else stale
             if base is None or base.refresh_token is None:
                 raise _sign_in_required()
-            try:
-                token = await accounts.request_token(
-                    {"grant_type": "refresh_token", "refresh_token": base.refresh_token},
-                    client_id=self.client_id,
-                    client_secret=self._client_secret(),
-                    previous=base,
+            # Once sent, a refresh is seen through even if the caller is cancelled: its
+            # answer may carry a rotated refresh token, and the old one may already be dead.
+            # The shield is bounded; the accounts client's own timeouts fire well before.
+            with trio.move_on_after(_REFRESH_GRACE) as grace:
+                grace.shield = True
+                token = await self._refresh(accounts, base)
+            if grace.cancelled_caught:
+                raise RequestTimeout(
+                    f"the token refresh did not finish within {_REFRESH_GRACE:g} s",
+                    "POST", accounts.token_url,
                 )
-            except InvalidGrant as exc:
-                raise InvalidGrant(
-                    "the refresh token was refused — refresh tokens expire six months after "
-                    "sign-in and stop working when revoked; sign in again ('trio-spotify login' "
-                    "or 'await trio_spotify.login(flow)')",
-                    exc.error,
-                    exc.description,
-                    exc.status,
-                ) from exc
-            rotated = token.refresh_token != base.refresh_token
-            self.token = token
-            logger.debug(
-                "user token refreshed (%s flow, refresh token %s)",
-                self._flow_name, "rotated" if rotated else "kept",
-            )
-            await self._save(token)
+            await trio.lowlevel.checkpoint()  # deliver a cancellation that came meanwhile
             return token
+
+    async def _refresh(self, accounts: AccountsService, base: Token) -> Token:
+        """Send the refresh grant for ``base``; hold and save what it returns."""
+        assert base.refresh_token is not None
+        try:
+            token = await accounts.request_token(
+                {"grant_type": "refresh_token", "refresh_token": base.refresh_token},
+                client_id=self.client_id,
+                client_secret=self._client_secret(),
+                previous=base,
+            )
+        except InvalidGrant as exc:
+            raise InvalidGrant(
+                "the refresh token was refused — refresh tokens expire six months after "
+                "sign-in and stop working when revoked; sign in again ('trio-spotify login' "
+                "or 'await trio_spotify.login(flow)')",
+                exc.error,
+                exc.description,
+                exc.status,
+            ) from exc
+        rotated = token.refresh_token != base.refresh_token
+        self.token = token
+        logger.debug(
+            "user token refreshed (%s flow, refresh token %s)",
+            self._flow_name, "rotated" if rotated else "kept",
+        )
+        await self._save(token)
+        return token
 
 
 class AuthorizationCode(_UserSignIn):
