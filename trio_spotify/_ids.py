@@ -139,7 +139,12 @@ def _check_bare(candidate: str, kind: str, original: object) -> None:
                 f"{_shown(original)} is not a valid Spotify {kind} ID "
                 "(expected 22 letters and digits, a spotify: URI or an open.spotify.com URL)"
             )
-    elif not candidate or any(c in candidate for c in "/?#,:") or candidate.strip() != candidate:
+    elif (
+        not candidate
+        or candidate in {".", ".."}
+        or any(c in candidate for c in "/?#,:")
+        or candidate.strip() != candidate
+    ):
         raise ValueError(f"{_shown(original)} is not a valid Spotify {kind} ID")
 
 

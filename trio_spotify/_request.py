@@ -47,5 +47,9 @@ def format_path(template: str, **segments: str) -> str:
     for name, value in segments.items():
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name} must be a non-empty string, not {value!r}")
+        if value in {".", ".."}:
+            # Percent-encoding leaves dots alone, and URL normalisation would then remove
+            # the segment and send the request to another endpoint.
+            raise ValueError(f"{name} cannot be {value!r}")
     quoted = {name: urllib.parse.quote(value, safe="") for name, value in segments.items()}
     return template.format(**quoted)
