@@ -295,3 +295,22 @@ async def test_a_page_that_is_not_a_paging_object_is_refused_at_once() -> None:
         with pytest.raises(ValueError, match="pages_in_flight"):
             spotify.iter_items(offset_page("/x", 1, 0, 1), pages_in_flight=0)
     assert recorder.seen == []
+
+
+async def test_pages_that_leave_items_out_do_not_make_later_pages_repeat_items() -> None:
+    # The server leaves positions 10 and 20 out of the first page (unavailable items), so
+    # the page holds 48 items though its limit is 50; its next link says offset=50.
+    gone = {10, 20}
+
+    async def respond(request: httpx.Request, seen: Seen) -> httpx.Response:
+        offset, limit = int(seen.params.get("offset", 0)), int(seen.params.get("limit", 20))
+        page = offset_page(seen.path, 100, offset, limit)
+        page["items"] = [item for item in page["items"] if item["n"] not in gone]
+        return json_response(200, page)
+
+    async with open_client(Recorder(respond=respond)) as spotify:
+        first = await spotify.request("GET", f"/playlists/{P}/items",
+                                      params={"offset": 0, "limit": 50})
+        items = await spotify.all_items(first)
+    numbers = [item["n"] for item in items]
+    assert numbers == [n for n in range(100) if n not in gone]

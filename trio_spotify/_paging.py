@@ -113,11 +113,17 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     # ``next`` link points at takes at most 50: ask for what the endpoint accepts.
     max_limit, max_offset = _caps(base.path)
     limit = min(limit, max_limit)
-    end = total if wanted is None else min(total, offset + len(first["items"]) + wanted)
+    # The next page starts where the server's own ``next`` link says; a page that left out
+    # unavailable items is shorter than its limit, and counting its items would start the
+    # following pages too early (and repeat items).
+    start = offset + len(first["items"])
+    linked = base.params.get("offset")
+    if linked is not None and linked.isdigit() and int(linked) >= offset:
+        start = int(linked)
+    end = total if wanted is None else min(total, start + wanted)
     if max_offset is not None:
         # Search reports totals far beyond the offsets it serves (at most 1000).
         end = min(end, max_offset + 1)
-    start = offset + len(first["items"])
     return [
         str(base.copy_set_param("offset", o).copy_set_param("limit", limit))
         for o in range(start, end, limit)
