@@ -280,6 +280,47 @@ async def test_failed_item_is_reported_and_the_crawl_goes_on() -> None:
     assert len(result.records) == 1 + len(albums) + len(tracks)
 
 
+async def test_an_album_whose_tracks_fail_does_not_take_its_batch_down() -> None:
+    # The emulator's albums are too short to page their tracks, so a scripted client: in a
+    # batch of four albums, paging a1's tracks fails.
+    from trio_spotify import ServerError
+    from trio_spotify._cli._crawler import Crawler, Job
+    from trio_spotify._cli._jsonl import JsonlWriter
+    from trio_spotify._cli._progress import PlainReporter
+
+    class Albums:
+        async def get_several(self, ids: list[str], market: Any = None) -> list[Any]:
+            await trio.lowlevel.checkpoint()
+            pages = {i: {"items": [{"id": "t" + i}], "next": None} for i in ids}
+            pages["a1"] = {"items": [], "next": "x", "offset": 0, "limit": 50, "total": 60}
+            return [{"id": i, "tracks": pages[i]} for i in ids]
+
+    class Tracks:
+        async def get_several(self, ids: list[str], market: Any = None) -> list[Any]:
+            await trio.lowlevel.checkpoint()
+            return [{"id": i} for i in ids]
+
+    class Scripted:
+        albums = Albums()
+        tracks = Tracks()
+
+        def statistics(self) -> Any:
+            return type("Stats", (), {"max_concurrency": 4})()
+
+        async def all_items(self, page: Any, key: Any = None) -> list[Any]:
+            await trio.lowlevel.checkpoint()
+            raise ServerError("boom", 503, None, "GET", "http://x/albums/a1/tracks")
+
+    out, err = io.BytesIO(), io.StringIO()
+    crawler = Crawler(Scripted(), JsonlWriter(out), PlainReporter(err, progress=False))
+    await crawler.crawl([Job("albums", lambda: crawler._albums(["a0", "a1", "a2", "a3"], "c"))])
+    assert crawler.errors == 1
+    assert "album a1" in err.getvalue()
+    assert sorted(keys(parse_jsonl(out.getvalue()))) == [
+        ("album", "a0"), ("album", "a1"), ("album", "a2"), ("album", "a3"),
+        ("track", "ta0"), ("track", "ta2"), ("track", "ta3")]
+
+
 async def test_fail_fast_stops_at_the_first_error(autojump_clock: Any) -> None:
     emu = emulator()
     emu.faults.latency = 0.5

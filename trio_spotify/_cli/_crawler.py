@@ -227,7 +227,9 @@ class Crawler:
                     if album is None:
                         self._failed(f"album {album_id}", LookupError("not found"), fatal=False)
                     else:
-                        await self._album(album, context)
+                        # Each album is its own item: one whose tracks fail to page must not
+                        # take the rest of its batch down with it.
+                        self._spawn(f"album {album_id}", self._album, album, context)
                 return
         for album_id in album_ids:
             self._spawn(f"album {album_id}", self._single_album, album_id, context)
