@@ -185,3 +185,20 @@ def test_cli_arguments() -> None:
         0, "9", "development", 20, 5.0, 0.01)
     args.port = 70000
     assert run(args) == 2
+
+
+async def test_exceptions_from_the_served_block_come_out_as_raised() -> None:
+    emulator = SpotifyEmulator()
+
+    async def raise_in_block(error: BaseException) -> None:
+        async with serve_emulator(emulator):
+            raise error
+
+    with trio.fail_after(20):
+        with pytest.raises(KeyError):
+            await raise_in_block(KeyError("mine"))
+        # A group the user raised keeps its shape: only the server's own layer comes off.
+        with pytest.raises(ExceptionGroup) as info:
+            await raise_in_block(ExceptionGroup("mine", [ValueError("inner")]))
+        assert info.value.message == "mine"
+        assert isinstance(info.value.exceptions[0], ValueError)

@@ -21,16 +21,6 @@ IN_PROCESS_URL = "http://emulator.test"
 logger = logging.getLogger("trio_spotify.testing")
 
 
-def _unwrap(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The only exception of a group that holds one (the user's), else the group itself."""
-    if len(group.exceptions) == 1:
-        inner = group.exceptions[0]
-        if isinstance(inner, BaseExceptionGroup):
-            return _unwrap(inner)
-        return inner
-    return group
-
-
 @contextlib.asynccontextmanager
 async def serve_emulator(
     emulator: SpotifyEmulator, *, host: str = "127.0.0.1", port: int = 0,
@@ -73,7 +63,11 @@ async def serve_emulator(
             finally:
                 shutdown.set()
     except BaseExceptionGroup as group:
-        raise _unwrap(group) from None
+        # Take off the one layer our own nursery added, no more: a group the user's code
+        # raised in the block (or their own nursery's) comes out as it was raised.
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from None
+        raise
 
 
 @contextlib.asynccontextmanager
