@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
+from net_helpers import own_ipv4_addresses
 from oauth_fakes import CLIENT_ID, CLIENT_SECRET, FakeAccounts
 
 import trio_spotify
@@ -276,13 +277,9 @@ async def test_cancellation_closes_the_listener() -> None:
 
 
 def non_loopback_address() -> str | None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
-            sock.connect(("10.255.255.255", 1))  # no packet is sent
-            address: str = sock.getsockname()[0]
-        except OSError:
-            return None
-    return None if address.startswith("127.") or address == "0.0.0.0" else address
+    """One of this machine's own IPv4 addresses that is not loopback, if it has one."""
+    others = sorted(a for a in own_ipv4_addresses() if not a.startswith("127."))
+    return others[0] if others else None
 
 
 async def test_the_listener_binds_only_to_loopback() -> None:
