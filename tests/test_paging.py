@@ -314,3 +314,33 @@ async def test_pages_that_leave_items_out_do_not_make_later_pages_repeat_items()
         items = await spotify.all_items(first)
     numbers = [item["n"] for item in items]
     assert numbers == [n for n in range(100) if n not in gone]
+
+
+async def test_streaming_memory_stays_flat_while_all_items_grows(
+        clock: trio.testing.MockClock) -> None:
+    import tracemalloc
+
+    async def peak_of(collect: bool) -> tuple[int, int]:
+        playlist = Playlist(20_000, delay=lambda offset: 0.01)
+        async with open_client(playlist.recorder) as spotify:
+            first = await spotify.playlists.items(P, limit=50)
+            tracemalloc.start()
+            try:
+                if collect:
+                    count = len(await spotify.all_items(first))
+                else:
+                    count = 0
+                    async with spotify.iter_items(first, pages_in_flight=8) as items:
+                        async for _item in items:
+                            count += 1
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        return count, peak
+
+    streamed, streaming_peak = await peak_of(collect=False)
+    collected, collecting_peak = await peak_of(collect=True)
+    assert streamed == collected == 20_000
+    # Holding every item costs memory in proportion to the list; streaming holds a window
+    # of pages, so its peak is a small fraction of that.
+    assert streaming_peak * 4 < collecting_peak, (streaming_peak, collecting_peak)
