@@ -81,7 +81,25 @@ def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 class Group:
-    """Base class of ``spotify.albums``, ``spotify.tracks``, ...: holds the client."""
+    """Base class of ``spotify.albums``, ``spotify.tracks``, ...: holds the client.
+
+    What every endpoint method does and raises:
+
+    - its arguments are checked before anything is sent: a malformed ID or URI, one of
+      another kind, an empty ID list, a ``limit``/``offset`` out of Spotify's range, a bad
+      market code or a cover image over 256 KB raise :class:`ValueError` naming the value;
+    - a deprecated operation (unavailable to development-mode apps) emits a
+      :class:`DeprecationWarning` that names its replacement, where there is one;
+    - Spotify's error answers raise the :class:`~trio_spotify.SpotifyAPIError` subclasses,
+      and a 403 on an endpoint whose scopes the token lacks raises
+      :class:`~trio_spotify.MissingScope`; transport failures raise
+      :class:`~trio_spotify.NetworkError` (see ``Spotify.request``);
+    - list arguments of any length are split to Spotify's batch limit; reads go out
+      concurrently and come back in input order (``None`` kept for unknown IDs), writes go
+      out in order; if a chunk fails, its own exception is raised (never a group).
+
+    Every method is a checkpoint and takes no ``timeout``: deadlines belong to the caller.
+    """
 
     def __init__(self, spotify: Spotify) -> None:
         self._spotify = spotify
