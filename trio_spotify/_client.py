@@ -31,6 +31,7 @@ from ._endpoints import (
     Users,
 )
 from ._handler import Handler, RetryPolicy, SpotifyStatistics
+from ._http import DEFAULT_TIMEOUT, HTTPConfig, default_ssl_context
 from ._token import Token
 from ._tokens import TokenManager
 
@@ -185,10 +186,6 @@ class Spotify:
         return self._handler.statistics()
 
 
-def _default_timeout() -> httpx.Timeout:
-    return httpx.Timeout(30.0, connect=10.0)
-
-
 @contextlib.asynccontextmanager
 async def open_spotify(
     auth: Token | TokenRenewer,
@@ -243,29 +240,17 @@ async def open_spotify(
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"{name} must be an http(s) URL, not {url!r}")
     if transport_timeout is None:
-        timeout = _default_timeout()
+        timeout = DEFAULT_TIMEOUT
     elif isinstance(transport_timeout, httpx.Timeout):
         timeout = transport_timeout
     else:
         timeout = httpx.Timeout(transport_timeout)
     if transport is None and ssl_context is None:
-        # Loading the CA bundle once instead of once per client: 64 clients take 0.08 s, not 2 s.
-        ssl_context = ssl.create_default_context()
-        _load_certifi(ssl_context)
+        ssl_context = default_ssl_context()  # one for every client
+    http = HTTPConfig(transport, timeout, ssl_context, proxy, http2)
 
-    if transport is not None:
-        accounts_client = httpx.AsyncClient(transport=transport, timeout=timeout, trust_env=False)
-    else:
-        accounts_client = httpx.AsyncClient(
-            transport=httpx.AsyncHTTPTransport(
-                verify=ssl_context if ssl_context is not None else True,
-                http2=http2,
-                proxy=proxy,
-                limits=httpx.Limits(max_connections=2),
-            ),
-            timeout=timeout,
-            trust_env=False,
-        )
+    # Token requests get their own small client, outside the API limiter.
+    accounts_client = http.client(2)
     accounts = AccountsService(accounts_client, accounts_url)
     try:
         tokens = TokenManager(auth, accounts, skew=token_skew, on_token=on_token)
@@ -275,11 +260,7 @@ async def open_spotify(
             max_concurrency=max_concurrency,
             http_clients=http_clients,
             retry=retry if retry is not None else RetryPolicy(),
-            transport=transport,
-            timeout=timeout,
-            ssl_context=ssl_context,
-            proxy=proxy,
-            http2=http2,
+            http=http,
         )
         try:
             await trio.lowlevel.checkpoint()
@@ -290,11 +271,3 @@ async def open_spotify(
         with trio.move_on_after(5) as scope:
             scope.shield = True
             await accounts_client.aclose()
-
-
-def _load_certifi(context: ssl.SSLContext) -> None:
-    try:
-        import certifi  # httpx depends on it
-    except ImportError:  # pragma: no cover
-        return
-    context.load_verify_locations(certifi.where())

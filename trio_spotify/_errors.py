@@ -266,9 +266,12 @@ def api_error_from_response(
     return cls(message, status, reason, method, url)
 
 
-def spotify_reason(response: httpx.Response) -> str | None:
-    """Spotify's ``error.reason`` of a response (``QUOTA_EXCEEDED``, ...), if any."""
-    return _error_fields(response)[1]
+def paused_too_long(method: str, url: httpx.URL, remaining: float) -> RateLimitExceeded:
+    """The error for a request that would wait on the rate-limit gate beyond the cap."""
+    return RateLimitExceeded(
+        "rate limited: the client is paused for longer than max_retry_after",
+        429, None, method, _url_without_query(url), remaining,
+    )
 
 
 def authentication_error_from_response(response: httpx.Response) -> AuthenticationError:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import logging
 import math
 import random
-import ssl
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,12 +35,12 @@ import trio
 from ._errors import (
     ClientClosedError,
     NetworkError,
-    RateLimitExceeded,
     api_error_from_response,
     decode_json,
     map_transport_errors,
-    spotify_reason,
+    paused_too_long,
 )
+from ._http import HTTPConfig
 from ._ratelimit import RateGate
 from ._request import format_params
 from ._tokens import TokenManager
@@ -133,11 +132,7 @@ class Handler:
         max_concurrency: int,
         http_clients: int,
         retry: RetryPolicy,
-        transport: httpx.AsyncBaseTransport | None,
-        timeout: httpx.Timeout,
-        ssl_context: ssl.SSLContext | None,
-        proxy: str | httpx.Proxy | None,
-        http2: bool,
+        http: HTTPConfig,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self._tokens = tokens
@@ -147,36 +142,17 @@ class Handler:
         self._gate = RateGate(self._limiter, max_concurrency)
         self._max_clients = http_clients
         self._connections_per_client = math.ceil(max_concurrency / http_clients)
-        self._transport = transport
-        self._timeout = timeout
-        self._ssl_context = ssl_context
-        self._proxy = proxy
-        self._http2 = http2
+        self._http = http
         # The first client is made now, so that a bad transport setting (a malformed proxy,
         # HTTP/2 without the h2 package) fails at open_spotify, not at the first request.
-        self._clients: list[httpx.AsyncClient] = [self._new_client()]
+        self._clients: list[httpx.AsyncClient] = [http.client(self._connections_per_client)]
+        #: Requests on the wire per client; their sum is the number in flight.
         self._loads: list[int] = [0]
         self._closed = False
-        self._in_flight = 0
         self._sent = 0
         self._retries = 0
 
     # -- the httpx clients ------------------------------------------------------------------
-
-    def _new_client(self) -> httpx.AsyncClient:
-        transport = self._transport
-        if transport is None:
-            limits = httpx.Limits(
-                max_connections=self._connections_per_client,
-                max_keepalive_connections=self._connections_per_client,
-            )
-            transport = httpx.AsyncHTTPTransport(
-                verify=self._ssl_context if self._ssl_context is not None else True,
-                http2=self._http2,
-                limits=limits,
-                proxy=self._proxy,
-            )
-        return httpx.AsyncClient(transport=transport, timeout=self._timeout, trust_env=False)
 
     def _checkout_client(self) -> int:
         """Index of the least busy client, creating clients lazily up to the maximum."""
@@ -185,7 +161,7 @@ class Handler:
         if best < 0 or (
             loads[best] >= self._connections_per_client and len(loads) < self._max_clients
         ):
-            self._clients.append(self._new_client())
+            self._clients.append(self._http.client(self._connections_per_client))
             loads.append(0)
             best = len(loads) - 1
         loads[best] += 1
@@ -193,11 +169,10 @@ class Handler:
 
     async def aclose(self) -> None:
         """Close every httpx client. Shielded (bounded), so cancellation cannot leak sockets."""
-        self._closed = True
-        clients, self._clients, self._loads = self._clients, [], []
+        self._closed = True  # no new send starts: checked again under the limiter
         with trio.move_on_after(5) as scope:
             scope.shield = True
-            for client in clients:
+            for client in self._clients:
                 await client.aclose()
 
     # -- requests -----------------------------------------------------------------------------
@@ -257,10 +232,7 @@ class Handler:
         while True:
             remaining = self._gate.pause_remaining()
             if remaining > retry.max_retry_after:
-                raise RateLimitExceeded(
-                    "rate limited: the client is paused for longer than max_retry_after",
-                    429, None, method, str(url.copy_with(query=None)), remaining,
-                )
+                raise paused_too_long(method, url, remaining)
             await self._gate.wait_open()
             token = await self._tokens.current()
             error: NetworkError | None = None
@@ -272,7 +244,6 @@ class Handler:
                 epoch = self._gate.epoch
                 index = self._checkout_client()
                 client = self._clients[index]
-                self._in_flight += 1
                 self._sent += 1
                 started = trio.current_time()
                 try:
@@ -288,9 +259,7 @@ class Handler:
                 except NetworkError as exc:
                     error = exc
                 finally:
-                    self._in_flight -= 1
-                    if index < len(self._loads):
-                        self._loads[index] -= 1
+                    self._loads[index] -= 1
             elapsed = trio.current_time() - started
 
             if response is None:
@@ -314,15 +283,16 @@ class Handler:
                 continue
             if status == 429:
                 retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-                if spotify_reason(response) == _QUOTA_EXCEEDED:
-                    raise api_error_from_response(response, retry_after=retry_after)
+                limited = api_error_from_response(response, retry_after=retry_after)
+                if limited.reason == _QUOTA_EXCEEDED:
+                    raise limited  # a quota does not reset in seconds: not waited out
                 pause = retry.default_retry_after if retry_after is None else retry_after
                 self._gate.on_rate_limited(pause, epoch)
                 logger.info(
                     "429 on %s %s: pausing every request for %.1fs", method, url.path, pause
                 )
                 if pause > retry.max_retry_after or rate_limit_waits >= retry.max_rate_limit_waits:
-                    raise api_error_from_response(response, retry_after=retry_after)
+                    raise limited
                 rate_limit_waits += 1
                 self._retries += 1
                 continue
@@ -345,7 +315,7 @@ class Handler:
     def statistics(self) -> SpotifyStatistics:
         limiter = self._limiter.statistics()
         return SpotifyStatistics(
-            requests_in_flight=self._in_flight,
+            requests_in_flight=sum(self._loads),
             tasks_waiting=limiter.tasks_waiting + self._gate.waiting,
             max_concurrency=self._max_concurrency,
             concurrency_window=self._gate.window,

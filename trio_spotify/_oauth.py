@@ -50,6 +50,7 @@ import trio
 from ._auth import AccountsService
 from ._client import DEFAULT_ACCOUNTS_URL
 from ._errors import AuthenticationError, InvalidGrant, RequestTimeout
+from ._http import DEFAULT_TIMEOUT
 from ._redirect import RedirectURI, parse_redirect_uri
 from ._scopes import ScopeArgument, scope_set
 from ._store import TokenStore
@@ -355,7 +356,7 @@ class _UserSignIn:
             token = await self._request_code_token(accounts, form)
         else:
             async with httpx.AsyncClient(
-                transport=transport, trust_env=False, timeout=httpx.Timeout(30.0, connect=10.0)
+                transport=transport, trust_env=False, timeout=DEFAULT_TIMEOUT
             ) as client:
                 token = await self._request_code_token(
                     AccountsService(client, self.accounts_url), form
