@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
@@ -75,6 +76,9 @@ class AccountsService:
         data = dict(form)
         url = httpx.URL(self.token_url)
         start = trio.current_time()
+        # The lifetime counts from when the request was sent: an upper bound on the moment
+        # the service started it, so the expiry is never later than the service's.
+        sent = time.time()
         with map_transport_errors("POST", url):
             if client_secret is None:
                 data.setdefault("client_id", client_id)
@@ -94,10 +98,12 @@ class AccountsService:
                 "the token endpoint answered without a JSON object", response.status_code, ""
             )
         try:
-            return Token.from_token_response(body, previous=previous)
-        except ValueError:
+            return Token.from_token_response(body, previous=previous, now=sent)
+        except ValueError as exc:
+            # The message names what was wrong, never a value that could be a secret.
             raise ResponseDecodeError(
-                "the token endpoint answered without an access token", response.status_code, ""
+                f"the token endpoint's answer is not a usable token: {exc}",
+                response.status_code, "",
             ) from None
 
 

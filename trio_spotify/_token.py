@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
+from ._scopes import scope_set
+
 __all__ = ["Token"]
-
-
-def _scope_set(value: str | Iterable[str] | None) -> frozenset[str]:
-    """A set of scope names from a space-separated string or an iterable of names."""
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        return frozenset(value.split())
-    names = [str(getattr(item, "value", item)) for item in value]
-    for name in names:
-        if not name or any(ch.isspace() for ch in name):
-            raise ValueError(f"invalid scope name {name!r}: scopes are single words")
-    return frozenset(names)
 
 
 #: RFC 6750's ``b64token``: what may follow ``Bearer`` in an Authorization header.
@@ -63,7 +52,7 @@ class Token:
     #: Wall-clock expiry in seconds since the epoch, or ``None`` when unknown.
     expires_at: float | None = attrs.field(default=None, kw_only=True)
     #: The scopes granted to the token.
-    scope: frozenset[str] = attrs.field(default=frozenset(), converter=_scope_set, kw_only=True)
+    scope: frozenset[str] = attrs.field(default=frozenset(), converter=scope_set, kw_only=True)
     token_type: str = attrs.field(default="Bearer", kw_only=True)
 
     def expires_in(self, now: float | None = None) -> float | None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import logging
 import math
-import time
 from collections.abc import Callable
 
 import trio
@@ -90,15 +89,14 @@ class TokenManager:
             margin = min(self._skew, max(lifetime, 0.0) / 4)
             self._renew_at = trio.current_time() + lifetime - margin
 
-    def _is_fresh(self, token: Token | None) -> bool:
-        if token is None:
-            return False
+    def _is_fresh(self) -> bool:
+        """Whether the installed token needs no renewal yet (a fixed token never does)."""
         return self._renewer is None or trio.current_time() < self._renew_at
 
     async def current(self) -> Token:
         """The token to send now, renewed first if stale. A checkpoint when it renews."""
         token = self._token
-        if token is not None and self._is_fresh(token):
+        if token is not None and self._is_fresh():
             return token
         return await self.renew(token)
 
@@ -112,7 +110,7 @@ class TokenManager:
         arrived = self._finished
         async with self._lock:
             current = self._token
-            if current is not None and current is not stale and self._is_fresh(current):
+            if current is not None and current is not stale and self._is_fresh():
                 return current  # another task renewed while we waited for the lock
             failure = self._last_failure
             if self._finished != arrived and failure is not None:
@@ -122,7 +120,6 @@ class TokenManager:
                 raise copy.copy(failure) from failure
             if self._renewer is None:
                 raise RuntimeError("a fixed Token cannot be renewed; check can_renew first")
-            started = time.time()
             try:
                 token = await self._renewer.renew(self._accounts, current)
             except Exception as exc:
@@ -132,8 +129,7 @@ class TokenManager:
             self._finished += 1
             self._last_failure = None
             self.renewals += 1
-            lifetime = token.expires_in(started) if token.expires_at is not None else None
-            self._install(token, lifetime=lifetime)
+            self._install(token, lifetime=token.expires_in())
             logger.info("access token renewed (renewal %d)", self.renewals)
             if self._on_token is not None:
                 self._on_token(token)
