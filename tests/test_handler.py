@@ -603,3 +603,14 @@ async def test_a_failed_renewal_is_shared_by_the_tasks_waiting_for_it(autojump_c
             await spotify.request("GET", "/me")
         assert Refused.calls == 2
     assert fake.requests == []
+
+
+async def test_token_lifetime_counts_from_when_the_token_was_requested(autojump_clock):
+    # The token endpoint takes 10 s to answer a 100 s token: it expires at 100, not at 110.
+    fake = FakeSpotify(token_lifetime=100, token_delay=10)
+    async with open_fake(fake, token_skew=5) as spotify:
+        await spotify.request("GET", "/x")
+        assert trio.current_time() == pytest.approx(10)
+        await trio.sleep(86)  # t=96: inside the 5 s margin before the real expiry at 100
+        await spotify.request("GET", "/x")
+        assert fake.issued == 2

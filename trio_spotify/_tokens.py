@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import time
 from collections.abc import Callable
 
 import trio
@@ -69,7 +70,7 @@ class TokenManager:
         #: How many times the auth strategy was asked for a token.
         self.renewals = 0
         if initial is not None:
-            self._install(initial, lifetime=initial.expires_in())
+            self._install(initial, lifetime=initial.expires_in(), since=trio.current_time())
 
     @property
     def can_renew(self) -> bool:
@@ -79,7 +80,8 @@ class TokenManager:
     def token(self) -> Token | None:
         return self._token
 
-    def _install(self, token: Token, *, lifetime: float | None) -> None:
+    def _install(self, token: Token, *, lifetime: float | None, since: float) -> None:
+        """Hold ``token``, valid for ``lifetime`` seconds from ``since`` (trio's clock)."""
         self._token = token
         if lifetime is None:
             self._renew_at = math.inf
@@ -87,7 +89,7 @@ class TokenManager:
             # Renew a little before expiry; never more than a quarter of the lifetime early,
             # so short-lived tokens (tests, emulator) are not renewed on every request.
             margin = min(self._skew, max(lifetime, 0.0) / 4)
-            self._renew_at = trio.current_time() + lifetime - margin
+            self._renew_at = since + lifetime - margin
 
     def _is_fresh(self) -> bool:
         """Whether the installed token needs no renewal yet (a fixed token never does)."""
@@ -120,6 +122,9 @@ class TokenManager:
                 raise copy.copy(failure) from failure
             if self._renewer is None:
                 raise RuntimeError("a fixed Token cannot be renewed; check can_renew first")
+            # The lifetime is counted from before the request: the token's own clock started
+            # no earlier, so the renewal is never scheduled after the real expiry.
+            started, started_wall = trio.current_time(), time.time()
             try:
                 token = await self._renewer.renew(self._accounts, current)
             except Exception as exc:
@@ -129,7 +134,7 @@ class TokenManager:
             self._finished += 1
             self._last_failure = None
             self.renewals += 1
-            self._install(token, lifetime=token.expires_in())
+            self._install(token, lifetime=token.expires_in(started_wall), since=started)
             logger.info("access token renewed (renewal %d)", self.renewals)
             if self._on_token is not None:
                 self._on_token(token)
