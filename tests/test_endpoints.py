@@ -64,7 +64,11 @@ BAD_CALLS: list[tuple[str, Bad, str]] = [
     ),
     ("no playlist changes", lambda s: s.playlists.change_details(P), "at least one"),
     ("top type", lambda s: s.users.top("genres"), "'genres'"),  # type: ignore[arg-type]
-    ("include_groups", lambda s: s.artists.albums(AR, include_groups=["ep"]), "['ep']"),  # type: ignore[list-item]
+    (
+        "include_groups",
+        lambda s: s.artists.albums(AR, include_groups=["ep"]),  # type: ignore[list-item]
+        "['ep']",
+    ),
     ("user id with slash", lambda s: s.users.get("a/b"), "'a/b'"),
 ]
 
@@ -208,3 +212,142 @@ async def test_a_cover_of_exactly_256_kb_encoded_is_accepted() -> None:
 async def test_groups_have_a_readable_repr() -> None:
     async with open_client(Recorder()) as spotify:
         assert repr(spotify.tracks) == "<trio_spotify tracks endpoints>"
+
+
+NOT_INTEGERS: list[tuple[str, Bad, str]] = [
+    (
+        "volume float",
+        lambda s: s.player.volume(50.5),  # type: ignore[arg-type]
+        "volume_percent must be an integer, not 50.5",
+    ),
+    (
+        "seek float",
+        lambda s: s.player.seek(1.5),  # type: ignore[arg-type]
+        "position_ms must be an integer, not 1.5",
+    ),
+    (
+        "play position_ms float",
+        lambda s: s.player.play(position_ms=2.5),  # type: ignore[arg-type]
+        "position_ms must be an integer, not 2.5",
+    ),
+    (
+        "play offset bool",
+        lambda s: s.player.play(uris=[T], offset=True),
+        "offset must be an integer, not True",
+    ),
+    (
+        "after float",
+        lambda s: s.player.recently_played(after=1.5),  # type: ignore[arg-type]
+        "after must be an integer, not 1.5",
+    ),
+    (
+        "before bool",
+        lambda s: s.player.recently_played(before=True),
+        "before must be an integer, not True",
+    ),
+    (
+        "limit float",
+        lambda s: s.player.recently_played(limit=20.0),  # type: ignore[arg-type]
+        "limit must be an integer, not 20.0",
+    ),
+    ("limit bool", lambda s: s.albums.saved(limit=True), "limit must be an integer, not True"),
+    (
+        "offset float",
+        lambda s: s.albums.saved(offset=1.5),  # type: ignore[arg-type]
+        "offset must be an integer, not 1.5",
+    ),
+    (
+        "position float",
+        lambda s: s.playlists.add_items(P, [T], position=1.5),  # type: ignore[arg-type]
+        "position must be an integer, not 1.5",
+    ),
+    (
+        "range_length float",
+        lambda s: s.playlists.reorder_items(P, range_start=0, insert_before=2, range_length=2.0),  # type: ignore[arg-type]
+        "range_length must be an integer, not 2.0",
+    ),
+    (
+        "range_start bool",
+        lambda s: s.playlists.reorder_items(P, range_start=False, insert_before=2),
+        "range_start must be an integer, not False",
+    ),
+    (
+        "insert_before str",
+        lambda s: s.playlists.reorder_items(P, range_start=0, insert_before="2"),  # type: ignore[arg-type]
+        "insert_before must be an integer, not '2'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("why", "call", "named"), NOT_INTEGERS, ids=[b[0] for b in NOT_INTEGERS])
+async def test_every_integer_argument_refuses_floats_and_bools_naming_the_parameter(
+    why: str, call: Bad, named: str
+) -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with pytest.raises(TypeError, match=re.escape(named)):
+            await call(spotify)
+    assert recorder.seen == []
+
+
+OUT_OF_RANGE: list[tuple[str, Bad, str]] = [
+    (
+        "volume negative",
+        lambda s: s.player.volume(-1),
+        "volume_percent must be from 0 to 100, not -1",
+    ),
+    (
+        "seek negative",
+        lambda s: s.player.seek(-5),
+        "position_ms must be a non-negative integer, not -5",
+    ),
+    (
+        "after negative",
+        lambda s: s.player.recently_played(after=-1),
+        "after must be a non-negative integer, not -1",
+    ),
+    (
+        "recently played limit",
+        lambda s: s.player.recently_played(limit=51),
+        "limit must be an integer from 1 to 50, not 51",
+    ),
+    (
+        "play offset negative",
+        lambda s: s.player.play(uris=[T], offset=-1),
+        "offset must be a non-negative integer, not -1",
+    ),
+    (
+        "range_length zero",
+        lambda s: s.playlists.reorder_items(P, range_start=0, insert_before=2, range_length=0),
+        "range_length must be an integer of at least 1, not 0",
+    ),
+    (
+        "insert_before negative",
+        lambda s: s.playlists.reorder_items(P, range_start=0, insert_before=-1),
+        "insert_before must be a non-negative integer, not -1",
+    ),
+]
+
+
+@pytest.mark.parametrize(("why", "call", "named"), OUT_OF_RANGE, ids=[b[0] for b in OUT_OF_RANGE])
+async def test_integers_out_of_range_raise_value_error_naming_parameter_and_value(
+    why: str, call: Bad, named: str
+) -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with pytest.raises(ValueError, match=re.escape(named)):
+            await call(spotify)
+    assert recorder.seen == []
+
+
+async def test_integer_arguments_within_range_are_sent_as_given() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        await spotify.player.volume(0)
+        await spotify.player.seek(1500)
+        await spotify.player.recently_played(after=1_700_000_000_000, limit=50)
+        await spotify.playlists.reorder_items(P, range_start=0, insert_before=3, range_length=2)
+    assert recorder.seen[0].params["volume_percent"] == "0"
+    assert recorder.seen[1].params["position_ms"] == "1500"
+    assert recorder.seen[2].params == {"after": "1700000000000", "limit": "50"}
+    assert recorder.seen[3].body == {"range_start": 0, "insert_before": 3, "range_length": 2}

@@ -275,20 +275,39 @@ class Group:
         return result
 
     @staticmethod
-    def _limit(operation_id: str, limit: int | None) -> int | None:
+    def _int(
+        value: int, name: str, low: int = 0, high: int | None = None, *, noun: str = "an integer"
+    ) -> int:
+        """``value`` if it is an ``int`` (not a ``bool``) from ``low`` to ``high``.
+
+        Every integer argument is checked here. A ``bool``, ``float`` or anything else raises
+        :class:`TypeError`; an integer out of range raises :class:`ValueError`; both name
+        ``name`` and the value. ``noun`` is how the message calls the value ("an integer").
+        """
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an integer, not {value!r}")
+        if high is not None:
+            if not low <= value <= high:
+                what = f"{noun} from" if noun else "from"
+                raise ValueError(f"{name} must be {what} {low} to {high}, not {value!r}")
+        elif value < low:
+            bound = "a non-negative integer" if low == 0 else f"an integer of at least {low}"
+            raise ValueError(f"{name} must be {bound}, not {value!r}")
+        return value
+
+    @classmethod
+    def _limit(cls, operation_id: str, limit: int | None) -> int | None:
+        """``limit`` checked against the operation's range (1 to 50 where it names none)."""
         if limit is None:
             return None
         low, high = OPERATIONS[operation_id].limit_range or (1, 50)
-        if isinstance(limit, bool) or not isinstance(limit, int) or not low <= limit <= high:
-            raise ValueError(f"limit must be an integer from {low} to {high}, not {limit!r}")
-        return limit
+        return cls._int(limit, "limit", low, high)
 
-    @staticmethod
-    def _offset(offset: int | None, operation_id: str | None = None) -> int | None:
+    @classmethod
+    def _offset(cls, offset: int | None, operation_id: str | None = None) -> int | None:
         if offset is None:
             return None
-        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-            raise ValueError(f"offset must be a non-negative integer, not {offset!r}")
+        cls._int(offset, "offset")
         maximum = None if operation_id is None else OPERATIONS[operation_id].max_offset
         if maximum is not None and offset > maximum:
             raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
@@ -310,12 +329,3 @@ class Group:
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name} must be a non-empty string, not {value!r}")
         return value
-
-    @staticmethod
-    def _range(value: int | float, name: str, low: float, high: float) -> None:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not low <= value <= high
-        ):
-            raise ValueError(f"{name} must be from {low:g} to {high:g}, not {value!r}")

@@ -97,19 +97,14 @@ class Player(Group):
         if uris is not None:
             body["uris"] = self._uris(uris, _PLAYABLE, default="track")
         if offset is not None:
-            if isinstance(offset, bool):
-                raise ValueError(f"offset must be a position or a URI, not {offset!r}")
-            if isinstance(offset, int):
-                if offset < 0:
-                    raise ValueError(f"offset must be a non-negative position, not {offset!r}")
-                body["offset"] = {"position": offset}
-            else:
+            if isinstance(offset, str):
                 body["offset"] = {
                     "uri": self._uris([offset], _PLAYABLE, default="track", name="offset")[0]
                 }
+            else:
+                body["offset"] = {"position": self._int(offset, "offset")}
         if position_ms is not None:
-            self._range(position_ms, "position_ms", 0, float("inf"))
-            body["position_ms"] = position_ms
+            body["position_ms"] = self._int(position_ms, "position_ms")
         await self._call(
             "start-a-users-playback", params={"device_id": device_id}, json=body or None
         )
@@ -128,10 +123,9 @@ class Player(Group):
 
     async def seek(self, position_ms: int, *, device_id: str | None = None) -> None:
         """Seek to ``position_ms`` in the current item (``PUT /me/player/seek``)."""
-        self._range(position_ms, "position_ms", 0, float("inf"))
         await self._call(
             "seek-to-position-in-currently-playing-track",
-            params={"position_ms": position_ms, "device_id": device_id},
+            params={"position_ms": self._int(position_ms, "position_ms"), "device_id": device_id},
         )
 
     async def repeat(
@@ -146,10 +140,10 @@ class Player(Group):
 
     async def volume(self, volume_percent: int, *, device_id: str | None = None) -> None:
         """Set the volume, 0 to 100 (``PUT /me/player/volume``)."""
-        self._range(volume_percent, "volume_percent", 0, 100)
+        volume = self._int(volume_percent, "volume_percent", 0, 100, noun="")
         await self._call(
             "set-volume-for-users-playback",
-            params={"volume_percent": volume_percent, "device_id": device_id},
+            params={"volume_percent": volume, "device_id": device_id},
         )
 
     async def shuffle(self, state: bool, *, device_id: str | None = None) -> None:
@@ -169,13 +163,10 @@ class Player(Group):
         """
         if after is not None and before is not None:
             raise ValueError("give after or before, not both")
-        for name, value in (("after", after), ("before", before)):
-            if value is not None:
-                self._range(value, name, 0, float("inf"))
         params = {
             "limit": self._limit("get-recently-played", limit),
-            "after": after,
-            "before": before,
+            "after": None if after is None else self._int(after, "after"),
+            "before": None if before is None else self._int(before, "before"),
         }
         return await self._call("get-recently-played", params=params)
 

@@ -277,10 +277,8 @@ class Playlists(Group):
         self, operation_id: str, playlist_id: str, uris: Iterable[str], position: int | None
     ) -> JSON:
         segments, items = self._pid(playlist_id), self._items_of(uris)
-        if position is not None and (
-            isinstance(position, bool) or not isinstance(position, int) or position < 0
-        ):
-            raise ValueError(f"position must be a non-negative integer, not {position!r}")
+        if position is not None:
+            self._int(position, "position")
         return await self._add_chunks(OPERATIONS[operation_id], segments, items, position)
 
     async def _add_chunks(
@@ -380,13 +378,12 @@ class Playlists(Group):
         snapshot_id: str | None,
     ) -> JSON:
         segments = self._pid(playlist_id)
-        body: dict[str, Any] = {"range_start": range_start, "insert_before": insert_before}
+        body: dict[str, Any] = {
+            "range_start": self._int(range_start, "range_start"),
+            "insert_before": self._int(insert_before, "insert_before"),
+        }
         if range_length is not None:
-            self._range(range_length, "range_length", 1, float("inf"))
-            body["range_length"] = range_length
-        for name in ("range_start", "insert_before"):
-            if isinstance(body[name], bool) or not isinstance(body[name], int) or body[name] < 0:
-                raise ValueError(f"{name} must be a non-negative integer, not {body[name]!r}")
+            body["range_length"] = self._int(range_length, "range_length", 1)
         if snapshot_id is not None:
             body["snapshot_id"] = self._text(snapshot_id, "snapshot_id")
         result: JSON = await self._send(OPERATIONS[operation_id], segments=segments, json=body)
