@@ -156,11 +156,9 @@ class Handler:
 
     def _checkout_client(self) -> int:
         """Index of the least busy client, creating clients lazily up to the maximum."""
-        loads = self._loads
-        best = min(range(len(loads)), key=loads.__getitem__, default=-1)
-        if best < 0 or (
-            loads[best] >= self._connections_per_client and len(loads) < self._max_clients
-        ):
+        loads = self._loads  # never empty: the first client is made at open
+        best = min(range(len(loads)), key=loads.__getitem__)
+        if loads[best] >= self._connections_per_client and len(loads) < self._max_clients:
             self._clients.append(self._http.client(self._connections_per_client))
             loads.append(0)
             best = len(loads) - 1
