@@ -351,3 +351,78 @@ async def test_integer_arguments_within_range_are_sent_as_given() -> None:
     assert recorder.seen[1].params["position_ms"] == "1500"
     assert recorder.seen[2].params == {"after": "1700000000000", "limit": "50"}
     assert recorder.seen[3].body == {"range_start": 0, "insert_before": 3, "range_length": 2}
+
+
+async def test_a_single_choice_string_is_a_one_element_list_for_enumerated_params() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        await spotify.artists.albums(AR, include_groups="album")
+        await spotify.artists.albums(AR, include_groups=["single", "compilation"])
+        await spotify.search("q", types="track")
+        await spotify.player.state(additional_types="episode")
+        await spotify.playlists.get(P, additional_types="episode")
+    assert recorder.seen[0].params["include_groups"] == "album"
+    assert recorder.seen[1].params["include_groups"] == "single,compilation"
+    assert recorder.seen[2].params["type"] == "track"
+    assert recorder.seen[3].params["additional_types"] == "episode"
+    assert recorder.seen[4].params["additional_types"] == "episode"
+
+
+BAD_CHOICES: list[tuple[str, Bad, type[Exception], str]] = [
+    (
+        "include_groups single bad string",
+        lambda s: s.artists.albums(AR, include_groups="ep"),  # type: ignore[arg-type]
+        ValueError,
+        "include_groups must be one or more of ['album', 'appears_on', 'compilation', "
+        "'single'], not 'ep'",
+    ),
+    (
+        "include_groups empty",
+        lambda s: s.artists.albums(AR, include_groups=[]),
+        ValueError,
+        "include_groups must be one or more of",
+    ),
+    (
+        "include_groups not a list",
+        lambda s: s.artists.albums(AR, include_groups=5),  # type: ignore[arg-type]
+        TypeError,
+        "include_groups must be a string or a list of strings, not 5",
+    ),
+    (
+        "search types single bad string",
+        lambda s: s.search("q", types="song"),  # type: ignore[arg-type]
+        ValueError,
+        "types must be one or more of",
+    ),
+    (
+        "additional_types bad",
+        lambda s: s.player.currently_playing(additional_types="album"),  # type: ignore[arg-type]
+        ValueError,
+        "additional_types must be one or more of ['episode', 'track'], not 'album'",
+    ),
+    (
+        "time_range bad",
+        lambda s: s.users.top("tracks", time_range="forever"),  # type: ignore[arg-type]
+        ValueError,
+        "time_range must be one of ['long_term', 'medium_term', 'short_term'], not 'forever'",
+    ),
+    (
+        "repeat state given as a list",
+        lambda s: s.player.repeat(["track"]),  # type: ignore[arg-type]
+        ValueError,
+        "state must be one of ['context', 'off', 'track'], not ['track']",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("why", "call", "error", "named"), BAD_CHOICES, ids=[b[0] for b in BAD_CHOICES]
+)
+async def test_enumerated_choices_are_checked_one_way_naming_parameter_and_value(
+    why: str, call: Bad, error: type[Exception], named: str
+) -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with pytest.raises(error, match=re.escape(named)):
+            await call(spotify)
+    assert recorder.seen == []

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import trio
@@ -312,6 +312,32 @@ class Group:
         if maximum is not None and offset > maximum:
             raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
         return offset
+
+    @staticmethod
+    def _choices(value: str | Iterable[str], allowed: Collection[str], name: str) -> list[str]:
+        """A non-empty list of ``allowed`` values; one string is taken as a list of one.
+
+        For enumerated choices (``types``, ``include_groups``, ``additional_types``) a single
+        string is unambiguous, unlike ID lists, where :meth:`_uris` and :meth:`_ids` refuse
+        one. Raises :class:`ValueError` naming ``name`` and the value if it is empty or holds
+        anything outside ``allowed``, :class:`TypeError` if it is neither a string nor a list.
+        """
+        if isinstance(value, str):
+            chosen = [value]
+        elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
+            chosen = list(value)
+        else:
+            raise TypeError(f"{name} must be a string or a list of strings, not {value!r}")
+        if not chosen or not all(isinstance(c, str) and c in allowed for c in chosen):
+            raise ValueError(f"{name} must be one or more of {sorted(allowed)}, not {value!r}")
+        return chosen
+
+    @staticmethod
+    def _choice(value: str, allowed: Collection[str], name: str) -> str:
+        """``value`` if it is one of ``allowed`` (a single choice, never a list)."""
+        if not isinstance(value, str) or value not in allowed:
+            raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
+        return value
 
     @staticmethod
     def _market(market: str | None) -> str | None:

@@ -30,18 +30,18 @@ class Artists(Group):
         self,
         id: str,
         *,
-        include_groups: Iterable[IncludeGroup] | None = None,
+        include_groups: IncludeGroup | Iterable[IncludeGroup] | None = None,
         market: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
     ) -> JSON:
         """A page of the artist's albums (``GET /artists/{id}/albums``)."""
         artist_id = self._id(id, "artist")
-        groups = None if include_groups is None else list(include_groups)
-        if groups is not None and (not groups or not set(groups) <= _GROUPS):
-            raise ValueError(
-                f"include_groups must be a non-empty list of {sorted(_GROUPS)}, not {groups!r}"
-            )
+        groups = (
+            None
+            if include_groups is None
+            else self._choices(include_groups, _GROUPS, "include_groups")
+        )
         params = {
             "include_groups": groups,
             "market": self._market(market),

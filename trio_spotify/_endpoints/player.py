@@ -22,23 +22,18 @@ class Player(Group):
     and :class:`~trio_spotify.Forbidden` for a non-Premium user.
     """
 
-    def _types(self, additional_types: Iterable[AdditionalType] | None) -> list[str] | None:
+    def _types(
+        self, additional_types: AdditionalType | Iterable[AdditionalType] | None
+    ) -> list[str] | None:
         if additional_types is None:
             return None
-        types: list[str] = (
-            [additional_types] if isinstance(additional_types, str) else list(additional_types)
-        )
-        if not types or not set(types) <= set(_PLAYABLE):
-            raise ValueError(
-                f"additional_types must be 'track' and/or 'episode', not {additional_types!r}"
-            )
-        return types
+        return self._choices(additional_types, _PLAYABLE, "additional_types")
 
     async def state(
         self,
         *,
         market: str | None = None,
-        additional_types: Iterable[AdditionalType] | None = None,
+        additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON | None:
         """The playback state, ``None`` when nothing is playing (``GET /me/player``)."""
         params = {"market": self._market(market), "additional_types": self._types(additional_types)}
@@ -62,7 +57,7 @@ class Player(Group):
         self,
         *,
         market: str | None = None,
-        additional_types: Iterable[AdditionalType] | None = None,
+        additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON | None:
         """What is playing, ``None`` when nothing is (``GET /me/player/currently-playing``)."""
         params = {"market": self._market(market), "additional_types": self._types(additional_types)}
@@ -132,10 +127,9 @@ class Player(Group):
         self, state: Literal["track", "context", "off"], *, device_id: str | None = None
     ) -> None:
         """Set the repeat mode (``PUT /me/player/repeat``)."""
-        if state not in ("track", "context", "off"):
-            raise ValueError(f"state must be 'track', 'context' or 'off', not {state!r}")
+        mode = self._choice(state, ("track", "context", "off"), "state")
         await self._call(
-            "set-repeat-mode-on-users-playback", params={"state": state, "device_id": device_id}
+            "set-repeat-mode-on-users-playback", params={"state": mode, "device_id": device_id}
         )
 
     async def volume(self, volume_percent: int, *, device_id: str | None = None) -> None:

@@ -37,17 +37,12 @@ class Playlists(Group):
         return self._uris(uris, _ITEM_KINDS, default="track", local=True)
 
     @staticmethod
-    def _types(additional_types: Iterable[AdditionalType] | None) -> list[str] | None:
+    def _types(
+        additional_types: AdditionalType | Iterable[AdditionalType] | None,
+    ) -> list[str] | None:
         if additional_types is None:
             return None
-        types: list[str] = (
-            [additional_types] if isinstance(additional_types, str) else list(additional_types)
-        )
-        if not types or not set(types) <= set(_ITEM_KINDS):
-            raise ValueError(
-                f"additional_types must be 'track' and/or 'episode', not {additional_types!r}"
-            )
-        return types
+        return Group._choices(additional_types, _ITEM_KINDS, "additional_types")
 
     @staticmethod
     def _details(
@@ -74,7 +69,7 @@ class Playlists(Group):
         *,
         market: str | None = None,
         fields: str | None = None,
-        additional_types: Iterable[AdditionalType] | None = None,
+        additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
         """One playlist; its ``items`` is the first page of its items (``GET /playlists/{id}``)."""
         segments, market = self._pid(playlist_id), self._market(market)
@@ -93,7 +88,7 @@ class Playlists(Group):
         fields: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
-        additional_types: Iterable[AdditionalType] | None = None,
+        additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
         """A page of the playlist's items (``GET /playlists/{id}/items``)."""
         return await self._read_items(
@@ -108,7 +103,7 @@ class Playlists(Group):
         fields: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
-        additional_types: Iterable[AdditionalType] | None = None,
+        additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
         """A page of the playlist's items from ``GET /playlists/{id}/tracks``; deprecated."""
         self._deprecated(OPERATIONS["get-playlists-tracks"], stacklevel=2)
@@ -124,7 +119,7 @@ class Playlists(Group):
         fields: str | None,
         limit: int | None,
         offset: int | None,
-        additional_types: Iterable[AdditionalType] | None,
+        additional_types: AdditionalType | Iterable[AdditionalType] | None,
     ) -> JSON:
         segments = self._pid(playlist_id)
         params = {

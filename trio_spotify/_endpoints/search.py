@@ -33,9 +33,7 @@ class Search(Group):
         and ``offset`` at most 1000 (Spotify's caps since February 2026).
         """
         query = self._text(q, "q")
-        kinds = [types] if isinstance(types, str) else list(types)
-        if not kinds or not set(kinds) <= _TYPES:
-            raise ValueError(f"types must be one or more of {sorted(_TYPES)}, not {types!r}")
+        kinds = self._choices(types, _TYPES, "types")
         if include_external not in (None, "audio"):
             raise ValueError(f"include_external must be 'audio' or None, not {include_external!r}")
         params = {

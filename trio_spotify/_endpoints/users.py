@@ -34,19 +34,16 @@ class Users(Group):
         offset: int | None = None,
     ) -> JSON:
         """A page of the current user's top artists or tracks (``GET /me/top/{type}``)."""
-        if type not in ("artists", "tracks"):
-            raise ValueError(f"type must be 'artists' or 'tracks', not {type!r}")
-        if time_range is not None and time_range not in _TIME_RANGES:
-            raise ValueError(
-                f"time_range must be one of {sorted(_TIME_RANGES)}, not {time_range!r}"
-            )
+        kind = self._choice(type, ("artists", "tracks"), "type")
+        if time_range is not None:
+            self._choice(time_range, _TIME_RANGES, "time_range")
         params = {
             "time_range": time_range,
             "limit": self._limit("get-users-top-artists-and-tracks", limit),
             "offset": self._offset(offset),
         }
         return await self._call(
-            "get-users-top-artists-and-tracks", segments={"type": type}, params=params
+            "get-users-top-artists-and-tracks", segments={"type": kind}, params=params
         )
 
     async def follow(self, ids: Iterable[str]) -> None:
