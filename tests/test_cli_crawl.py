@@ -7,6 +7,7 @@ so each test fails if the crawl misses, duplicates or invents a record.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import time
@@ -278,6 +279,44 @@ async def test_failed_item_is_reported_and_the_crawl_goes_on() -> None:
     assert result.err.splitlines()[-1].startswith("done with errors: ")
     albums, tracks = discography(emu, 0)
     assert len(result.records) == 1 + len(albums) + len(tracks)
+
+
+class _DeadStream(io.StringIO):
+    """A message stream every write to fails: its reader has gone (``2>&1 | head``) or the
+    disk is full (``2>/dev/full``)."""
+
+    def __init__(self, error: OSError, *, tty: bool = False) -> None:
+        super().__init__()
+        self._error = error
+        self._tty = tty
+
+    def write(self, s: str) -> int:
+        raise self._error
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+@pytest.mark.parametrize("tty", [False, True], ids=["plain", "rich"])
+@pytest.mark.parametrize(
+    "error",
+    [BrokenPipeError(errno.EPIPE, "Broken pipe"), OSError(errno.ENOSPC, "No space left")],
+    ids=["closed-pipe", "full-disk"],
+)
+async def test_a_failing_message_stream_does_not_stop_the_crawl(
+    error: OSError, tty: bool
+) -> None:
+    emu = emulator()
+    missing = emu.catalog.id_of(1, SMALL.artists + 5)  # an error to report on the dead stream
+    args = build_parser().parse_args(
+        ["crawl", "--emulator", "--progress-interval", "0.001", "artist", missing,
+         artist_id(emu, 0)]
+    )
+    out = io.BytesIO()
+    code = await crawl_cli.run(args, stdout=out, stderr=_DeadStream(error, tty=tty), emulator=emu)
+    assert code == 1  # the missing artist still counts as a failed item
+    albums, tracks = discography(emu, 0)
+    assert len(parse_jsonl(out.getvalue())) == 1 + len(albums) + len(tracks)
 
 
 async def test_an_album_whose_tracks_fail_does_not_take_its_batch_down() -> None:

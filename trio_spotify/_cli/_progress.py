@@ -8,6 +8,9 @@ the library itself never needs it). When standard error is a file or a pipe (a l
 :class:`PlainReporter` prints a ``progress:`` line every ``interval`` seconds instead —
 escape codes would only garble a log. Errors and notes go through the reporter so that they
 do not tear the live line. Both print a summary at the end.
+
+The crawl never depends on its message stream: when writing to it fails (``2>&1 | head``
+closed the pipe, ``2>/dev/full``), a reporter stops writing there and the crawl goes on.
 """
 
 from __future__ import annotations
@@ -68,12 +71,17 @@ class PlainReporter:
     """Plain lines on a stream: ``progress: ...`` every ``interval`` seconds (never if 0)."""
 
     def __init__(self, stream: IO[str], *, interval: float = 10.0, progress: bool = True) -> None:
-        self._stream = stream
+        self._stream: IO[str] | None = stream
         self._interval = interval
         self._progress = progress
 
     def _print(self, line: str) -> None:
-        print(line, file=self._stream, flush=True)
+        if self._stream is None:
+            return
+        try:
+            print(line, file=self._stream, flush=True)
+        except OSError:  # the stream is gone (a closed pipe, a full disk): stop using it
+            self._stream = None
 
     def error(self, message: str) -> None:
         self._print(f"error: {message}")
@@ -102,19 +110,35 @@ class RichReporter:
     def __init__(self, stream: IO[str], *, title: str, refresh: float = 0.25) -> None:
         from rich.console import Console
 
-        self._console = Console(file=stream, stderr=True, highlight=False)
+        class _Console(Console):
+            def on_broken_pipe(self) -> None:
+                # rich's default points file descriptor 1 at /dev/null and exits: that
+                # would silence the records on standard output. Stop writing here instead.
+                self.quiet = True
+
+        self._console = _Console(file=stream, stderr=True, highlight=False)
         self._title = title
         self._refresh = refresh
+        #: Set when writing to the stream failed: nothing more is written to it.
+        self._broken = False
+
+    def _print(self, markup: str) -> None:
+        if self._broken:
+            return
+        try:
+            self._console.print(markup)
+        except OSError:  # the stream is gone (a closed pipe, a full disk): stop using it
+            self._broken = True
 
     def error(self, message: str) -> None:
         from rich.markup import escape
 
-        self._console.print(f"[bold red]error[/]: {escape(message)}")
+        self._print(f"[bold red]error[/]: {escape(message)}")
 
     def note(self, message: str) -> None:
         from rich.markup import escape
 
-        self._console.print(f"[yellow]note[/]: {escape(message)}")
+        self._print(f"[yellow]note[/]: {escape(message)}")
 
     def _render(self, s: Snapshot) -> Any:
         from rich.spinner import Spinner
@@ -134,8 +158,17 @@ class RichReporter:
         return Spinner("dots", text=text)
 
     async def run(self, snapshot: Callable[[], Snapshot]) -> None:
+        try:
+            await self._live(snapshot)
+        except OSError:  # the stream is gone: no more live line, the crawl goes on
+            self._broken = True
+        await trio.sleep_forever()
+
+    async def _live(self, snapshot: Callable[[], Snapshot]) -> None:
         from rich.live import Live
 
+        if self._broken:
+            return
         with Live(
             self._render(snapshot()),
             console=self._console,
@@ -144,10 +177,10 @@ class RichReporter:
             redirect_stdout=False,
             redirect_stderr=False,
         ) as live:
-            while True:
+            while not self._broken:
                 live.update(self._render(snapshot()), refresh=True)
                 await trio.sleep(self._refresh)
 
     def finish(self, snapshot: Snapshot, outcome: str) -> None:
         colour = "green" if outcome == "done" else "yellow"
-        self._console.print(f"[bold {colour}]{outcome}[/]: {format_figures(snapshot)}")
+        self._print(f"[bold {colour}]{outcome}[/]: {format_figures(snapshot)}")
