@@ -4,6 +4,7 @@ and the per-group behaviours the recording-transport table does not cover."""
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -426,3 +427,36 @@ async def test_enumerated_choices_are_checked_one_way_naming_parameter_and_value
         with pytest.raises(error, match=re.escape(named)):
             await call(spotify)
     assert recorder.seen == []
+
+
+async def test_deprecated_playlist_item_methods_warn_once_at_the_callers_line() -> None:
+    """The shared helpers warn (the wrappers do not): one warning per call, at this line."""
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        pl = spotify.playlists
+        calls: list[tuple[Callable[[], Awaitable[Any]], str]] = [
+            (lambda: pl.tracks(P), "get-playlists-tracks"),
+            (lambda: pl.add_tracks(P, [T]), "add-tracks-to-playlist"),
+            (lambda: pl.replace_tracks(P, [T]), "reorder-or-replace-playlists-tracks"),
+            (
+                lambda: pl.reorder_tracks(P, range_start=0, insert_before=1),
+                "reorder-or-replace-playlists-tracks",
+            ),
+            (lambda: pl.remove_tracks(P, [T]), "remove-tracks-playlist"),
+        ]
+        for call, operation_id in calls:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                line = sys._getframe().f_lineno + 1
+                await call()
+            assert [str(w.message).count(operation_id) for w in caught] == [1]
+            # the coroutine runs when awaited, so the warning names the `await call()` line
+            assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+            assert caught[0].category is DeprecationWarning
+        # their current counterparts warn nothing (filterwarnings = error would raise)
+        await pl.items(P)
+        await pl.add_items(P, [T])
+        await pl.replace_items(P, [T])
+        await pl.reorder_items(P, range_start=0, insert_before=1)
+        await pl.remove_items(P, [T])
+    assert len(recorder.seen) == 10

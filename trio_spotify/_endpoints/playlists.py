@@ -106,7 +106,6 @@ class Playlists(Group):
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
         """A page of the playlist's items from ``GET /playlists/{id}/tracks``; deprecated."""
-        self._deprecated(OPERATIONS["get-playlists-tracks"], stacklevel=2)
         return await self._read_items(
             "get-playlists-tracks", playlist_id, market, fields, limit, offset, additional_types
         )
@@ -129,7 +128,9 @@ class Playlists(Group):
             "offset": self._offset(offset),
             "additional_types": self._types(additional_types),
         }
-        result: JSON = await self._send(OPERATIONS[operation_id], segments=segments, params=params)
+        op = OPERATIONS[operation_id]
+        self._deprecated(op)
+        result: JSON = await self._send(op, segments=segments, params=params)
         return result
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
@@ -265,7 +266,6 @@ class Playlists(Group):
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
     ) -> JSON:
         """:meth:`add_items` through ``POST /playlists/{id}/tracks``; deprecated."""
-        self._deprecated(OPERATIONS["add-tracks-to-playlist"], stacklevel=2)
         return await self._add("add-tracks-to-playlist", playlist_id, uris, position)
 
     async def _add(
@@ -274,7 +274,9 @@ class Playlists(Group):
         segments, items = self._pid(playlist_id), self._items_of(uris)
         if position is not None:
             self._int(position, "position")
-        return await self._add_chunks(OPERATIONS[operation_id], segments, items, position)
+        op = OPERATIONS[operation_id]
+        self._deprecated(op)
+        return await self._add_chunks(op, segments, items, position)
 
     async def _add_chunks(
         self, op: Operation, segments: dict[str, str], items: Sequence[str], position: int | None
@@ -300,7 +302,6 @@ class Playlists(Group):
 
     async def replace_tracks(self, playlist_id: str, uris: Iterable[str]) -> JSON:
         """:meth:`replace_items` through ``/playlists/{id}/tracks``; deprecated."""
-        self._deprecated(OPERATIONS["reorder-or-replace-playlists-tracks"], stacklevel=2)
         return await self._replace(
             "reorder-or-replace-playlists-tracks", "add-tracks-to-playlist", playlist_id, uris
         )
@@ -314,6 +315,7 @@ class Playlists(Group):
         given = list(uris)
         items = self._items_of(given) if given else []
         replace = OPERATIONS[replace_id]
+        self._deprecated(replace)
         assert replace.batch is not None
         answer: JSON = await self._send(
             replace, segments=segments, json={"uris": items[: replace.batch]}
@@ -353,7 +355,6 @@ class Playlists(Group):
         snapshot_id: str | None = None,
     ) -> JSON:
         """:meth:`reorder_items` through ``/playlists/{id}/tracks``; deprecated."""
-        self._deprecated(OPERATIONS["reorder-or-replace-playlists-tracks"], stacklevel=2)
         return await self._reorder(
             "reorder-or-replace-playlists-tracks",
             playlist_id,
@@ -381,7 +382,9 @@ class Playlists(Group):
             body["range_length"] = self._int(range_length, "range_length", 1)
         if snapshot_id is not None:
             body["snapshot_id"] = self._text(snapshot_id, "snapshot_id")
-        result: JSON = await self._send(OPERATIONS[operation_id], segments=segments, json=body)
+        op = OPERATIONS[operation_id]
+        self._deprecated(op)
+        result: JSON = await self._send(op, segments=segments, json=body)
         return result
 
     async def remove_items(
@@ -395,7 +398,6 @@ class Playlists(Group):
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
     ) -> JSON:
         """:meth:`remove_items` through ``DELETE /playlists/{id}/tracks``; deprecated."""
-        self._deprecated(OPERATIONS["remove-tracks-playlist"], stacklevel=2)
         return await self._remove(
             "remove-tracks-playlist", "tracks", playlist_id, uris, snapshot_id
         )
@@ -412,6 +414,7 @@ class Playlists(Group):
         if snapshot_id is not None:
             self._text(snapshot_id, "snapshot_id")
         op = OPERATIONS[operation_id]
+        self._deprecated(op)
         assert op.batch is not None
         answer: JSON = {}
         for chunk in _chunks(items, op.batch):
