@@ -400,6 +400,8 @@ async def test_server_errors_are_retried_not_reported() -> None:
         (["--emulator-rate-limit", "100/0", "followed"], "is not REQUESTS[/SECONDS]"),
         (["--emulator-rate-limit", "many", "followed"], "is not REQUESTS[/SECONDS]"),
         (["--api-url", "api.spotify.com", "followed"], "--api-url must be an http(s) URL"),
+        (["--bogus", "artist", "x"], "unrecognized arguments: --bogus"),
+        (["artist", "x", "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_code_2(
@@ -417,6 +419,32 @@ def test_bad_arguments_give_one_line_and_exit_code_2(
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1, captured.err
     assert lines[0].startswith("trio-spotify crawl")
+    assert message in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "prog", "message"),
+    [
+        ([], "trio-spotify", "the following arguments are required: COMMAND"),
+        (["bogus"], "trio-spotify", "invalid choice: 'bogus'"),
+        (["emulator", "--port", "abc"], "trio-spotify emulator", "invalid int value: 'abc'"),
+        (["emulator", "--bogus"], "trio-spotify emulator", "unrecognized arguments: --bogus"),
+        (["login", "--bogus"], "trio-spotify login", "unrecognized arguments: --bogus"),
+    ],
+)
+def test_every_command_gives_one_line_for_bad_arguments(
+    argv: list[str], prog: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from trio_spotify._cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"{prog}: error: ")
     assert message in lines[0]
 
 

@@ -47,6 +47,7 @@ from .. import (
     open_spotify,
     parse_id,
 )
+from . import one_line_error
 from ._crawler import LIBRARY_KINDS, Crawler, Job
 from ._jsonl import JsonlWriter, OutputError, read_keys
 from ._progress import PlainReporter, Reporter, RichReporter, Snapshot
@@ -80,14 +81,9 @@ class UsageError(Exception):
 # -- arguments ------------------------------------------------------------------------------
 
 
-def _one_line_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
-    """argparse's ``error`` without the usage block: one line, exit code 2."""
-    parser.exit(2, f"{parser.prog}: error: {message} (see '{parser.prog} --help')\n")
-
-
 class _KindParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        _one_line_error(self, message)
+        one_line_error(self, message)
 
 
 def _positive_int(text: str) -> int:
@@ -238,8 +234,6 @@ def register(subparsers: Any) -> None:
         ),
         epilog="example: trio-spotify crawl --emulator artist 51SG1w5kGAlDpHxZXETc2o",
     )
-    # A mistyped kind or option gives one line, not the whole usage block.
-    parser.error = functools.partial(_one_line_error, parser)  # type: ignore[method-assign]
     _add_common(parser, suppress=False)
     kinds = parser.add_subparsers(
         dest="kind", metavar="KIND", required=True, parser_class=_KindParser
