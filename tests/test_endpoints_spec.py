@@ -17,9 +17,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
-from endpoint_calls import CALLS, JPEG, Call
+from endpoint_calls import AR, CALLS, JPEG, A, B, Call, P, S
 from endpoint_helpers import Recorder, open_client
 
 import trio_spotify
@@ -166,3 +167,61 @@ def test_migration_guide_maps_all_75_async_spotify_methods_to_existing_methods()
         assert named, row
         for name in named:
             assert name in ours, f"{name} in {row}"
+
+
+#: Every method taking an ``offset`` query parameter, called with ``offset=11``.
+OFFSET_11: dict[str, Any] = {
+    "albums.tracks": lambda s: s.albums.tracks(A, offset=11),
+    "albums.saved": lambda s: s.albums.saved(offset=11),
+    "albums.new_releases": lambda s: s.albums.new_releases(offset=11),
+    "artists.albums": lambda s: s.artists.albums(AR, offset=11),
+    "audiobooks.chapters": lambda s: s.audiobooks.chapters(B, offset=11),
+    "audiobooks.saved": lambda s: s.audiobooks.saved(offset=11),
+    "categories.browse": lambda s: s.categories.browse(offset=11),
+    "categories.playlists": lambda s: s.categories.playlists("pop", offset=11),
+    "episodes.saved": lambda s: s.episodes.saved(offset=11),
+    "playlists.items": lambda s: s.playlists.items(P, offset=11),
+    "playlists.tracks": lambda s: s.playlists.tracks(P, offset=11),
+    "playlists.saved": lambda s: s.playlists.saved(offset=11),
+    "playlists.user_playlists": lambda s: s.playlists.user_playlists("smedjan", offset=11),
+    "playlists.featured": lambda s: s.playlists.featured(offset=11),
+    "search": lambda s: s.search("q", types="track", offset=11),
+    "shows.episodes": lambda s: s.shows.episodes(S, offset=11),
+    "shows.saved": lambda s: s.shows.saved(offset=11),
+    "tracks.saved": lambda s: s.tracks.saved(offset=11),
+    "users.top": lambda s: s.users.top("tracks", offset=11),
+}
+_OPERATION_OF = {call.method_name: call.operation_id for call in CALLS}
+
+
+def test_the_offset_cap_test_covers_every_method_taking_an_offset() -> None:
+    annotations = inspect.get_annotations(
+        trio_spotify.Spotify, globals=vars(trio_spotify._client), eval_str=True
+    )
+    taking = set()
+    for group in GROUPS:
+        for name, method in inspect.getmembers(annotations[group], inspect.iscoroutinefunction):
+            public = not name.startswith("_") or name == "__call__"
+            if public and "offset" in inspect.signature(method).parameters:
+                taking.add(group if name == "__call__" else f"{group}.{name}")
+    assert taking - {"player.play"} == set(OFFSET_11)  # play's offset is a position in a body
+
+
+@pytest.mark.parametrize("method_name", sorted(OFFSET_11))
+async def test_every_offset_paged_method_applies_its_operations_max_offset(
+    method_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``max_offset`` planted on any operation is enforced by its method (Group._page)."""
+    operation_id = _OPERATION_OF[method_name]
+    op = OPERATIONS[operation_id]
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            monkeypatch.setitem(OPERATIONS, operation_id, attrs.evolve(op, max_offset=11))
+            await OFFSET_11[method_name](spotify)
+            assert recorder.seen[-1].params["offset"] == "11"
+            monkeypatch.setitem(OPERATIONS, operation_id, attrs.evolve(op, max_offset=10))
+            with pytest.raises(ValueError, match="offset must be at most 10, not 11"):
+                await OFFSET_11[method_name](spotify)
+    assert len(recorder.seen) == 1

@@ -304,14 +304,20 @@ class Group:
         return cls._int(limit, "limit", low, high)
 
     @classmethod
-    def _offset(cls, offset: int | None, operation_id: str | None = None) -> int | None:
-        if offset is None:
-            return None
-        cls._int(offset, "offset")
-        maximum = None if operation_id is None else OPERATIONS[operation_id].max_offset
-        if maximum is not None and offset > maximum:
-            raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
-        return offset
+    def _page(cls, operation_id: str, limit: int | None, offset: int | None) -> dict[str, Any]:
+        """The checked ``limit`` and ``offset`` query parameters of an offset-paged operation.
+
+        Every offset-paged method builds its paging parameters here, so each operation's
+        caps always apply: ``limit`` within its ``limit_range`` (see :meth:`_limit`) and
+        ``offset`` a non-negative integer no larger than its ``max_offset``, where Spotify
+        documents one. ``None`` leaves a parameter out (Spotify's default).
+        """
+        if offset is not None:
+            cls._int(offset, "offset")
+            maximum = OPERATIONS[operation_id].max_offset
+            if maximum is not None and offset > maximum:
+                raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
+        return {"limit": cls._limit(operation_id, limit), "offset": offset}
 
     @staticmethod
     def _choices(value: str | Iterable[str], allowed: Collection[str], name: str) -> list[str]:

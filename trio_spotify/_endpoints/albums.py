@@ -40,8 +40,7 @@ class Albums(Group):
         album_id, market = self._id(id, "album"), self._market(market)
         params = {
             "market": market,
-            "limit": self._limit("get-an-albums-tracks", limit),
-            "offset": self._offset(offset),
+            **self._page("get-an-albums-tracks", limit, offset),
         }
         return await self._call("get-an-albums-tracks", segments={"id": album_id}, params=params)
 
@@ -50,8 +49,7 @@ class Albums(Group):
     ) -> JSON:
         """A page of the current user's saved albums (``GET /me/albums``)."""
         params = {
-            "limit": self._limit("get-users-saved-albums", limit),
-            "offset": self._offset(offset),
+            **self._page("get-users-saved-albums", limit, offset),
             "market": self._market(market),
         }
         return await self._call("get-users-saved-albums", params=params)
@@ -72,5 +70,6 @@ class Albums(Group):
 
     async def new_releases(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """``{"albums": page}`` of new releases (``GET /browse/new-releases``); deprecated."""
-        params = {"limit": self._limit("get-new-releases", limit), "offset": self._offset(offset)}
-        return await self._call("get-new-releases", params=params)
+        return await self._call(
+            "get-new-releases", params=self._page("get-new-releases", limit, offset)
+        )

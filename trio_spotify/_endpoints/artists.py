@@ -45,8 +45,7 @@ class Artists(Group):
         params = {
             "include_groups": groups,
             "market": self._market(market),
-            "limit": self._limit("get-an-artists-albums", limit),
-            "offset": self._offset(offset),
+            **self._page("get-an-artists-albums", limit, offset),
         }
         return await self._call("get-an-artists-albums", segments={"id": artist_id}, params=params)
 

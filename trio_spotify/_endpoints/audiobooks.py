@@ -40,16 +40,14 @@ class Audiobooks(Group):
         book_id, market = self._id(id, "audiobook"), self._market(market)
         params = {
             "market": market,
-            "limit": self._limit("get-audiobook-chapters", limit),
-            "offset": self._offset(offset),
+            **self._page("get-audiobook-chapters", limit, offset),
         }
         return await self._call("get-audiobook-chapters", segments={"id": book_id}, params=params)
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """A page of the current user's saved audiobooks (``GET /me/audiobooks``)."""
         params = {
-            "limit": self._limit("get-users-saved-audiobooks", limit),
-            "offset": self._offset(offset),
+            **self._page("get-users-saved-audiobooks", limit, offset),
         }
         return await self._call("get-users-saved-audiobooks", params=params)
 

@@ -23,8 +23,7 @@ class Categories(Group):
         """``{"categories": page}`` of browse categories; deprecated."""
         params = {
             "locale": locale,
-            "limit": self._limit("get-categories", limit),
-            "offset": self._offset(offset),
+            **self._page("get-categories", limit, offset),
         }
         return await self._call("get-categories", params=params)
 
@@ -34,8 +33,7 @@ class Categories(Group):
         """``{"playlists": page}`` of the category's playlists; deprecated."""
         category = self._text(category_id, "category_id")
         params = {
-            "limit": self._limit("get-a-categories-playlists", limit),
-            "offset": self._offset(offset),
+            **self._page("get-a-categories-playlists", limit, offset),
         }
         return await self._call(
             "get-a-categories-playlists", segments={"category_id": category}, params=params

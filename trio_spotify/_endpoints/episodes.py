@@ -34,8 +34,7 @@ class Episodes(Group):
         """A page of the current user's saved episodes (``GET /me/episodes``)."""
         params = {
             "market": self._market(market),
-            "limit": self._limit("get-users-saved-episodes", limit),
-            "offset": self._offset(offset),
+            **self._page("get-users-saved-episodes", limit, offset),
         }
         return await self._call("get-users-saved-episodes", params=params)
 

@@ -124,8 +124,7 @@ class Playlists(Group):
         params = {
             "market": self._market(market),
             "fields": fields,
-            "limit": self._limit(operation_id, limit),
-            "offset": self._offset(offset),
+            **self._page(operation_id, limit, offset),
             "additional_types": self._types(additional_types),
         }
         op = OPERATIONS[operation_id]
@@ -136,8 +135,7 @@ class Playlists(Group):
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """A page of the current user's playlists, owned or followed (``GET /me/playlists``)."""
         params = {
-            "limit": self._limit("get-a-list-of-current-users-playlists", limit),
-            "offset": self._offset(offset, "get-a-list-of-current-users-playlists"),
+            **self._page("get-a-list-of-current-users-playlists", limit, offset),
         }
         return await self._call("get-a-list-of-current-users-playlists", params=params)
 
@@ -147,8 +145,7 @@ class Playlists(Group):
         """A page of a user's public playlists (``GET /users/{id}/playlists``); deprecated."""
         segments = {"user_id": self._id(user_id, "user", "user_id")}
         params = {
-            "limit": self._limit("get-list-users-playlists", limit),
-            "offset": self._offset(offset, "get-list-users-playlists"),
+            **self._page("get-list-users-playlists", limit, offset),
         }
         return await self._call("get-list-users-playlists", segments=segments, params=params)
 
@@ -158,8 +155,7 @@ class Playlists(Group):
         """``{"message", "playlists": page}`` of featured playlists; deprecated."""
         params = {
             "locale": locale,
-            "limit": self._limit("get-featured-playlists", limit),
-            "offset": self._offset(offset),
+            **self._page("get-featured-playlists", limit, offset),
         }
         return await self._call("get-featured-playlists", params=params)
 

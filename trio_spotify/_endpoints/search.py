@@ -40,8 +40,7 @@ class Search(Group):
             "q": query,
             "type": kinds,
             "market": self._market(market),
-            "limit": self._limit("search", limit),
-            "offset": self._offset(offset, "search"),
+            **self._page("search", limit, offset),
             "include_external": include_external,
         }
         return await self._call("search", params=params)

@@ -54,8 +54,7 @@ class Tracks(Group):
         """A page of the current user's saved tracks (``GET /me/tracks``)."""
         params = {
             "market": self._market(market),
-            "limit": self._limit("get-users-saved-tracks", limit),
-            "offset": self._offset(offset),
+            **self._page("get-users-saved-tracks", limit, offset),
         }
         return await self._call("get-users-saved-tracks", params=params)
 

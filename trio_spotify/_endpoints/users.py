@@ -39,8 +39,7 @@ class Users(Group):
             self._choice(time_range, _TIME_RANGES, "time_range")
         params = {
             "time_range": time_range,
-            "limit": self._limit("get-users-top-artists-and-tracks", limit),
-            "offset": self._offset(offset),
+            **self._page("get-users-top-artists-and-tracks", limit, offset),
         }
         return await self._call(
             "get-users-top-artists-and-tracks", segments={"type": kind}, params=params
