@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import trio
 
@@ -33,12 +33,18 @@ from ._operations import OPERATIONS, Operation
 if TYPE_CHECKING:
     from .._client import Spotify
 
-__all__ = ["JSON", "Group", "gather_in_order"]
+__all__ = ["CONTEXTS", "JSON", "PLAYABLE", "AdditionalType", "Group", "gather_in_order"]
 
 #: A decoded JSON object as Spotify sent it.
 JSON = dict[str, Any]
 
 T = TypeVar("T")
+
+#: What a playlist holds and the player plays: the kinds ``additional_types`` may name.
+PLAYABLE: tuple[Kind, ...] = ("track", "episode")
+AdditionalType = Literal["track", "episode"]
+#: What ``player.play(context_uri=...)`` accepts.
+CONTEXTS: tuple[Kind, ...] = ("album", "artist", "playlist", "show", "audiobook")
 
 _MARKET = re.compile(r"[A-Z]{2}")
 
@@ -344,6 +350,15 @@ class Group:
         if not isinstance(value, str) or value not in allowed:
             raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
         return value
+
+    @classmethod
+    def _types(
+        cls, additional_types: AdditionalType | Iterable[AdditionalType] | None
+    ) -> list[str] | None:
+        """``additional_types`` checked ('track' and/or 'episode'), ``None`` left out."""
+        if additional_types is None:
+            return None
+        return cls._choices(additional_types, PLAYABLE, "additional_types")
 
     @staticmethod
     def _market(market: str | None) -> str | None:

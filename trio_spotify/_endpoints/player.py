@@ -5,14 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from .._ids import Kind
-from ._base import JSON, Group
+from ._base import CONTEXTS, JSON, PLAYABLE, AdditionalType, Group
 
 __all__ = ["Player"]
-
-AdditionalType = Literal["track", "episode"]
-_CONTEXTS: tuple[Kind, ...] = ("album", "artist", "playlist", "show", "audiobook")
-_PLAYABLE: tuple[Kind, ...] = ("track", "episode")
 
 
 class Player(Group):
@@ -21,13 +16,6 @@ class Player(Group):
     Control methods raise :class:`~trio_spotify.NotFound` when the user has no active device
     and :class:`~trio_spotify.Forbidden` for a non-Premium user.
     """
-
-    def _types(
-        self, additional_types: AdditionalType | Iterable[AdditionalType] | None
-    ) -> list[str] | None:
-        if additional_types is None:
-            return None
-        return self._choices(additional_types, _PLAYABLE, "additional_types")
 
     async def state(
         self,
@@ -84,17 +72,13 @@ class Player(Group):
         if context_uri is not None and uris is not None:
             raise ValueError("give context_uri or uris, not both")
         if context_uri is not None:
-            body["context_uri"] = self._uris(
-                [context_uri],
-                ("album", "artist", "playlist", "show", "audiobook"),
-                name="context_uri",
-            )[0]
+            body["context_uri"] = self._uris([context_uri], CONTEXTS, name="context_uri")[0]
         if uris is not None:
-            body["uris"] = self._uris(uris, _PLAYABLE, default="track")
+            body["uris"] = self._uris(uris, PLAYABLE, default="track")
         if offset is not None:
             if isinstance(offset, str):
                 body["offset"] = {
-                    "uri": self._uris([offset], _PLAYABLE, default="track", name="offset")[0]
+                    "uri": self._uris([offset], PLAYABLE, default="track", name="offset")[0]
                 }
             else:
                 body["offset"] = {"position": self._int(offset, "offset")}
@@ -170,5 +154,5 @@ class Player(Group):
 
     async def add_to_queue(self, uri: str, *, device_id: str | None = None) -> None:
         """Add a track or episode to the queue (``POST /me/player/queue``)."""
-        item = self._uris([uri], _PLAYABLE, default="track", name="uri")[0]
+        item = self._uris([uri], PLAYABLE, default="track", name="uri")[0]
         await self._call("add-to-queue", params={"uri": item, "device_id": device_id})

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, cast
+from typing import Any, cast
 
-from .._ids import Kind
-from ._base import JSON, Group, _chunks
+from ._base import JSON, PLAYABLE, AdditionalType, Group, _chunks
 from ._operations import OPERATIONS, Operation
 
 __all__ = ["MAX_COVER_BYTES", "Playlists"]
 
 #: The largest Base64-encoded JPEG Spotify accepts as a playlist cover.
 MAX_COVER_BYTES = 256 * 1024
-_ITEM_KINDS: tuple[Kind, ...] = ("track", "episode")
-AdditionalType = Literal["track", "episode"]
 
 
 class Playlists(Group):
@@ -34,15 +31,7 @@ class Playlists(Group):
         return {"playlist_id": self._id(playlist_id, "playlist", "playlist_id")}
 
     def _items_of(self, uris: Iterable[str]) -> list[str]:
-        return self._uris(uris, _ITEM_KINDS, default="track", local=True)
-
-    @staticmethod
-    def _types(
-        additional_types: AdditionalType | Iterable[AdditionalType] | None,
-    ) -> list[str] | None:
-        if additional_types is None:
-            return None
-        return Group._choices(additional_types, _ITEM_KINDS, "additional_types")
+        return self._uris(uris, PLAYABLE, default="track", local=True)
 
     @staticmethod
     def _details(
