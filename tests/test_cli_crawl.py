@@ -143,17 +143,43 @@ async def test_playlist_every_item_in_order() -> None:
     assert uris == expected
 
 
+async def test_playlist_pages_are_fetched_concurrently(autojump_clock: Any) -> None:
+    emu = emulator(clock=trio.current_time)
+    emu.faults.latency = 1.0  # every answer takes 1 s (virtual)
+    playlist = emu.catalog.id_of(8, 1)
+    entries = len(emu.playlist(playlist).entries)
+    pages = -(-entries // 50)
+    assert pages >= 8
+    start = trio.current_time()
+    result = await crawl("--emulator", "-q", "playlist", playlist, emu=emu)
+    elapsed = trio.current_time() - start
+    assert result.code == 0, result.err
+    assert len(result.records) == 1 + entries
+    # The playlist, its first page, then the other pages at once: ~3 s. One page after
+    # the other would take 1 + pages seconds.
+    assert elapsed < 5, elapsed
+    assert pages + 1 > 5
+
+
 async def test_library_and_followed_use_the_user_state() -> None:
     emu = emulator()
     state = emu.user(emu.user_id)
-    result = await crawl("--emulator", "library", "tracks", "albums", "shows", emu=emu)
+    result = await crawl(
+        "--emulator", "library", "tracks", "albums", "shows", "episodes", "audiobooks",
+        "playlists", emu=emu,
+    )
     assert result.code == 0, result.err
     got: dict[str, set[str]] = {}
     for record in result.records:
         got.setdefault(record["kind"], set()).add(record["id"])
-    for kind in ("track", "album", "show"):
+    for kind in ("track", "album", "show", "episode", "audiobook"):
         saved = {uri.rsplit(":", 1)[1] for uri in state.saved_of(kind)}
+        assert saved, kind  # the test means something only if the user saved some
         assert got[f"saved_{kind}"] == saved
+    assert state.followed_playlists
+    assert got["saved_playlist"] == set(state.followed_playlists)
+    assert set(got) == {f"saved_{k}" for k in ("track", "album", "show", "episode",
+                                                "audiobook", "playlist")}
 
     followed = await crawl("--emulator", "followed", emu=emu)
     assert followed.code == 0, followed.err
@@ -649,6 +675,18 @@ async def test_authentication_failure_stops_the_crawl_with_one_message(
     assert "wrong-secret" not in result.err
     assert result.err.splitlines()[-1].startswith("stopped: ")
     assert result.records == []
+
+
+def test_each_line_reaches_the_file_as_it_is_written(tmp_path: Path) -> None:
+    from trio_spotify._cli._jsonl import JsonlWriter
+
+    path = tmp_path / "out.jsonl"
+    with open(path, "wb") as stream:  # buffered: only a flush makes a line visible
+        writer = JsonlWriter(stream)
+        for n in range(3):
+            assert writer.write({"kind": "track", "id": str(n), "context": None, "data": {}})
+            assert path.read_bytes().count(b"\n") == n + 1  # whole, and on disk already
+    assert [r["id"] for r in parse_jsonl(path.read_bytes())] == ["0", "1", "2"]
 
 
 def test_read_keys_edge_cases(tmp_path: Path) -> None:
