@@ -266,7 +266,7 @@ CALLS: list[Call] = [
     Call("unfollow-playlist", "playlists.unfollow", lambda s: s.playlists.unfollow(P),
          "DELETE", f"/playlists/{P}/followers"),
     Call("check-if-user-follows-playlist", "playlists.is_following",
-         lambda s: s.playlists.is_following(P, user_id="smedjan"),
+         lambda s: s.playlists.is_following(P, user_ids=["smedjan"]),
          "GET", f"/playlists/{P}/followers/contains", {"ids": "smedjan"}),
     Call("get-featured-playlists", "playlists.featured",
          lambda s: s.playlists.featured(locale="es_MX", limit=20),

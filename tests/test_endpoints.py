@@ -191,10 +191,10 @@ async def test_play_sends_track_uris_and_an_offset_uri() -> None:
     assert len(recorder.seen) == 1
 
 
-async def test_playlist_follow_check_returns_a_bool_and_cover_a_list() -> None:
+async def test_playlist_follow_check_returns_a_list_of_bools_and_cover_a_list() -> None:
     async with open_client(Recorder()) as spotify:
         with pytest.deprecated_call():
-            assert await spotify.playlists.is_following(P) is True
+            assert await spotify.playlists.is_following(P) == [True]
         images = await spotify.playlists.cover_image(f"https://open.spotify.com/playlist/{P}")
     assert images[0]["height"] == 300
 
@@ -460,3 +460,33 @@ async def test_deprecated_playlist_item_methods_warn_once_at_the_callers_line() 
         await pl.reorder_items(P, range_start=0, insert_before=1)
         await pl.remove_items(P, [T])
     assert len(recorder.seen) == 10
+
+
+async def test_playlist_is_following_sends_one_user_id_per_request_in_order() -> None:
+    async def answer(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        return json_response(200, [seen.params.get("ids") == "alice"])
+
+    recorder = Recorder(respond=answer)
+    async with open_client(recorder) as spotify:
+        with pytest.deprecated_call():
+            found = await spotify.playlists.is_following(
+                P, user_ids=["bob", "alice", "spotify:user:carol"]
+            )
+        assert found == [False, True, False]
+        assert sorted(s.params["ids"] for s in recorder.seen) == ["alice", "bob", "carol"]
+        with pytest.raises(TypeError, match="not a single string"):
+            await spotify.playlists.is_following(P, user_ids="alice")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="user_ids must not be empty"):
+            await spotify.playlists.is_following(P, user_ids=[])
+    assert len(recorder.seen) == 3
+
+
+async def test_playlist_is_following_refuses_an_answer_that_is_not_one_boolean() -> None:
+    async def two(request: httpx.Request, seen: Seen) -> httpx.Response:
+        await trio.lowlevel.checkpoint()
+        return json_response(200, [True, True])
+
+    async with open_client(Recorder(respond=two)) as spotify:
+        with pytest.deprecated_call(), pytest.raises(trio_spotify.ResponseDecodeError):
+            await spotify.playlists.is_following(P)

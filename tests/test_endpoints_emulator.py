@@ -232,10 +232,16 @@ async def test_playlist_following_and_browse(
 ) -> None:
     (pid,) = await ids_of(spotify, "playlist", 1)
     await spotify.playlists.follow(pid)
-    assert await spotify.playlists.is_following(pid) is True
-    await spotify.playlists.unfollow(pid)
-    assert await spotify.playlists.is_following(pid) is False
+    assert await spotify.playlists.is_following(pid) == [True]
+    me = emulator.user_id
     other = emulator.catalog.user_id(1)
+    assert await spotify.playlists.is_following(pid, user_ids=[me, other, me]) == [
+        True,
+        False,
+        True,
+    ]
+    await spotify.playlists.unfollow(pid)
+    assert await spotify.playlists.is_following(pid) == [False]
     await spotify.all_items(await spotify.playlists.user_playlists(other, limit=5))
     featured = await spotify.playlists.featured(limit=5)
     await spotify.all_items(featured, key="playlists")

@@ -11,6 +11,7 @@ import base64
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from .._errors import ResponseDecodeError
 from ._base import JSON, PLAYABLE, AdditionalType, Group, _chunks
 from ._operations import OPERATIONS, Operation
 
@@ -153,14 +154,31 @@ class Playlists(Group):
         result = await self._call("get-playlist-cover", segments=self._pid(playlist_id))
         return cast(list[JSON], result)
 
-    async def is_following(self, playlist_id: str, *, user_id: str | None = None) -> bool:
-        """Whether the current user follows the playlist; deprecated."""
+    async def is_following(
+        self, playlist_id: str, *, user_ids: Iterable[str] | None = None
+    ) -> list[bool]:
+        """Whether each user follows the playlist, in input order; deprecated.
+
+        Like ``artists.is_following`` it answers a list. Without ``user_ids`` it is
+        ``[current user follows it]``. Spotify takes one user ID per request (its definition
+        says the ID must be the current user's), so each ID costs one request; they go out
+        concurrently. An answer that is not a list of one boolean raises
+        :class:`~trio_spotify.ResponseDecodeError`.
+        """
         segments = self._pid(playlist_id)
-        ids = None if user_id is None else [self._id(user_id, "user", "user_id")]
-        answer = await self._call(
-            "check-if-user-follows-playlist", segments=segments, params={"ids": ids}
-        )
-        return bool(cast(list[bool], answer)[0])
+        if user_ids is not None:
+            ids = self._ids(user_ids, "user", "user_ids")
+            return await self._chunked_read(
+                "check-if-user-follows-playlist", ids, key=None, segments=segments
+            )
+        answer: Any = await self._call("check-if-user-follows-playlist", segments=segments)
+        if not isinstance(answer, list) or len(answer) != 1:
+            raise ResponseDecodeError(
+                f"check-if-user-follows-playlist: expected a list of one boolean, not {answer!r}",
+                200,
+                "",
+            )
+        return [bool(answer[0])]
 
     # -- creating and editing --------------------------------------------------------------
 
