@@ -9,6 +9,8 @@ The convention (also in docs/index.md, "Examples in these pages run"):
   app's credentials, ``SPOTIFY_REDIRECT_URI`` is ``http://127.0.0.1:8888/callback``, and
   ``trio_spotify.open_spotify(...)`` called without a ``transport`` reaches the emulator. So
   an example written for the real Spotify (``ClientCredentials.from_env()``) runs unchanged.
+  ``trio_spotify.login(flow)`` signs the emulator's user in through its real loopback
+  listener, with a fake browser that consents at once (no real browser opens).
   ``HOME``, ``XDG_CONFIG_HOME`` and the working directory are a temporary directory.
 - A block may use top-level ``await`` / ``async with`` / ``async for``: it then runs in its
   own ``trio.run`` (bounded by 60 s) where ``spotify`` is a client of the page's emulator,
@@ -40,6 +42,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import webbrowser
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,7 @@ import attrs
 import httpx
 import pytest
 import trio
+from test_login_emulator import Browser
 
 import trio_spotify
 from trio_spotify.testing import SpotifyEmulator
@@ -139,6 +143,24 @@ def docs_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Spotify
         return real_open_spotify(auth, **kwargs)
 
     monkeypatch.setattr(trio_spotify, "open_spotify", open_spotify)
+
+    # ``trio_spotify.login(flow)`` signs the emulator's user in for real: it listens on the
+    # loopback redirect URI and "the browser" is the emulator-driven fake of the sign-in
+    # tests (it follows /authorize in-process, then the redirect to the listener); the code
+    # exchange reaches the emulator. A real browser is never opened.
+    real_login = trio_spotify.login
+
+    async def login(flow: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("open_browser", Browser(emulator))
+        kwargs.setdefault("transport", httpx.ASGITransport(app=emulator.app))
+        kwargs.setdefault("echo", lambda _: None)
+        return await real_login(flow, **kwargs)
+
+    def no_browser(url: str, *args: Any, **kwargs: Any) -> bool:
+        raise AssertionError(f"a docs example opened a real browser on {url}")
+
+    monkeypatch.setattr(trio_spotify, "login", login)
+    monkeypatch.setattr(webbrowser, "open", no_browser)
     return emulator
 
 
