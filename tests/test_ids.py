@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import trio_spotify
-from trio_spotify import SpotifyID, parse_id, parse_uri, to_uri, to_url
+from trio_spotify import SpotifyID, _ids, parse_id, parse_uri, to_uri, to_url
 
 T = "4uLU6hMCjMI75M1A2tKUQC"
 
@@ -111,3 +113,45 @@ def test_non_strings_raise_type_error() -> None:
 def test_helpers_are_exported_from_the_package() -> None:
     assert trio_spotify.parse_id is parse_id
     assert {"SpotifyID", "parse_id", "parse_uri", "to_uri", "to_url"} <= set(trio_spotify.__all__)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: parse_id(f"spotify:track:{T}", "track"),
+        lambda: parse_id(f"https://open.spotify.com/intl-de/track/{T}", ["track", "episode"]),
+        lambda: parse_id(T, "track"),
+        lambda: parse_uri(f"spotify:user:smedjan:playlist:{T}", "playlist"),
+        lambda: parse_uri(T, ["track", "episode"], default="track"),
+        lambda: SpotifyID.parse(f"https://open.spotify.com/embed/track/{T}"),
+        lambda: to_uri("track", T),
+    ],
+)
+def test_each_value_is_split_and_checked_once(
+    call: Callable[[], object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    split, check = _ids._split, _ids._check_bare
+
+    def counting_split(value: str) -> tuple[str, str] | None:
+        calls.append("split")
+        return split(value)
+
+    def counting_check(candidate: str, kind: str, original: object) -> None:
+        calls.append("check")
+        check(candidate, kind, original)
+
+    monkeypatch.setattr(_ids, "_split", counting_split)
+    monkeypatch.setattr(_ids, "_check_bare", counting_check)
+    call()
+    assert calls == ["split", "check"]
+
+
+def test_parsed_ids_equal_constructed_ones_and_parse_forms_agree() -> None:
+    legacy = SpotifyID.parse(f"spotify:user:smedjan:playlist:{T}")
+    assert legacy == SpotifyID("playlist", T)
+    assert hash(legacy) == hash(SpotifyID("playlist", T))
+    assert repr(legacy) == f"SpotifyID(kind='playlist', id='{T}')"
+    assert parse_uri(T, "track", default="track") == f"spotify:track:{T}"
+    with pytest.raises(ValueError, match="unknown Spotify kind"):
+        parse_uri(T, "track", default="banana")  # type: ignore[arg-type]

@@ -82,25 +82,22 @@ class SpotifyID:
         :class:`ValueError`. Without ``kind`` a bare ID is refused (its kind is unknown).
         """
         kinds = _kinds_of(kind)
-        found = _split(value)
-        if found is None:
-            if len(kinds) != 1:
-                expected = " or ".join(sorted(kinds)) if kinds else "a Spotify URI or URL"
-                raise ValueError(
-                    f"{_shown(value)} is a bare ID; give a URI or URL so its kind is known "
-                    f"(expected {expected}, e.g. 'spotify:track:<id>')"
-                )
-            (only,) = kinds
-            _check_bare(value, only, value)
-            return cls(only, value)  # type: ignore[arg-type]
-        found_kind, found_id = found
-        if kinds and found_kind not in kinds:
+        found_kind, found_id = _parse(value, kinds, _single(kinds))
+        if found_kind is None:
+            expected = " or ".join(sorted(kinds)) if kinds else "a Spotify URI or URL"
             raise ValueError(
-                f"{_shown(value)} names {_a(found_kind)}, but "
-                f"{' or '.join(_a(k) for k in sorted(kinds))} is expected here"
+                f"{_shown(value)} is a bare ID; give a URI or URL so its kind is known "
+                f"(expected {expected}, e.g. 'spotify:track:<id>')"
             )
-        _check_bare(found_id, found_kind, value)
-        return cls(found_kind, found_id)  # type: ignore[arg-type]
+        return cls._checked(found_kind, found_id)
+
+    @classmethod
+    def _checked(cls, kind: str, id: str) -> SpotifyID:
+        """A SpotifyID of ``kind`` and ``id`` that :func:`_parse` already checked."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "kind", kind)
+        object.__setattr__(made, "id", id)
+        return made
 
     @property
     def uri(self) -> str:
@@ -148,6 +145,35 @@ def _check_bare(candidate: str, kind: str, original: object) -> None:
         raise ValueError(f"{_shown(original)} is not a valid Spotify {kind} ID")
 
 
+def _single(kinds: frozenset[str]) -> str | None:
+    """The one kind in ``kinds``, ``None`` if there are several or none."""
+    return next(iter(kinds)) if len(kinds) == 1 else None
+
+
+def _parse(value: str, kinds: frozenset[str], bare: str | None) -> tuple[str | None, str]:
+    """``(kind, id)`` from an ID, URI or URL, parsed and checked once.
+
+    A URI or URL must name one of ``kinds`` (any kind when ``kinds`` is empty) and carry a
+    valid ID of its kind. A bare ID is taken as kind ``bare`` and checked as such; with
+    ``bare=None`` it comes back unchecked as ``(None, value)`` and the caller decides.
+    Raises :class:`ValueError` naming the value (:class:`TypeError` if it is not a str).
+    """
+    found = _split(value)
+    if found is None:
+        if bare is None:
+            return None, value
+        _check_bare(value, bare, value)
+        return bare, value
+    found_kind, found_id = found
+    if kinds and found_kind not in kinds:
+        raise ValueError(
+            f"{_shown(value)} names {_a(found_kind)}, but "
+            f"{' or '.join(_a(k) for k in sorted(kinds))} is expected here"
+        )
+    _check_bare(found_id, found_kind, value)
+    return found_kind, found_id
+
+
 def _split(value: str) -> tuple[str, str] | None:
     """``(kind, id)`` from a URI or URL, ``None`` for a bare ID; ValueError if malformed."""
     if not isinstance(value, str):
@@ -184,15 +210,14 @@ def parse_id(value: str, kind: Kind | Collection[Kind]) -> str:
     malformed or names another kind.
     """
     kinds = _kinds_of(kind)
-    found = _split(value)
-    if found is None:
-        if len(kinds) == 1:
-            (only,) = kinds
-            _check_bare(value, only, value)
-        elif any(k in BASE62_KINDS for k in kinds) and not _BASE62_ID.fullmatch(value):
-            raise ValueError(f"{_shown(value)} is not a valid Spotify ID")
-        return value
-    return SpotifyID.parse(value, kinds).id  # type: ignore[arg-type]
+    found_kind, found_id = _parse(value, kinds, _single(kinds))
+    if (
+        found_kind is None
+        and any(k in BASE62_KINDS for k in kinds)
+        and not _BASE62_ID.fullmatch(value)
+    ):
+        raise ValueError(f"{_shown(value)} is not a valid Spotify ID")
+    return found_id
 
 
 def parse_ids(
@@ -213,15 +238,15 @@ def parse_uri(value: str, kind: Kind | Collection[Kind], *, default: Kind | None
     A bare ID is only accepted with a ``default`` kind (playlist items take track IDs).
     """
     kinds = _kinds_of(kind)
-    if _split(value) is None:
-        if default is None:
-            expected = " or ".join(sorted(kinds))
-            raise ValueError(
-                f"{_shown(value)} is a bare ID; give a URI or URL (a {expected}) "
-                "so its kind is known"
-            )
-        return SpotifyID.parse(value, default).uri
-    return SpotifyID.parse(value, kinds).uri  # type: ignore[arg-type]
+    if default is not None:
+        _kinds_of(default)
+    found_kind, found_id = _parse(value, kinds, default)
+    if found_kind is None:
+        expected = " or ".join(sorted(kinds))
+        raise ValueError(
+            f"{_shown(value)} is a bare ID; give a URI or URL (a {expected}) so its kind is known"
+        )
+    return f"spotify:{found_kind}:{found_id}"
 
 
 def to_uri(kind: Kind, id: str) -> str:
