@@ -144,11 +144,12 @@ class Group:
                 op.method, path, params=params, json=json, content=content, headers=headers
             )
         except Forbidden as exc:
-            if isinstance(exc, MissingScope) or not op.scopes:
+            if not op.scopes:
                 raise
             token = self._spotify.token
-            if token is None:
-                raise
+            # Spotify answered, so the request carried a token; the handler raises plain
+            # Forbidden (MissingScope is made only here).
+            assert token is not None
             missing = op.missing_scopes(token.scope)
             if not missing:
                 raise
