@@ -213,8 +213,70 @@ async def test_development_mode_falls_back_to_single_requests() -> None:
     assert {r["id"] for r in result.records if r["kind"] == "track"} == tracks
     assert {r["id"] for r in result.records if r["kind"] == "album"} == albums
     assert "one by one" in result.err
+    notes = [line for line in result.err.splitlines() if line.startswith("note: ")]
+    assert len([n for n in notes if "several albums" in n]) == 1  # noted once per kind
+    assert len([n for n in notes if "several tracks" in n]) == 1
     assert emu.counters.requests["get-an-album"] == len(albums)
     assert emu.counters.requests["get-track"] == len(tracks)
+
+
+class _Messages:
+    """A reporter that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.notes: list[str] = []
+
+    def error(self, message: str) -> None:
+        self.errors.append(message)
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+    async def run(self, snapshot: Any) -> None:
+        await trio.sleep_forever()
+
+    def finish(self, snapshot: Any, outcome: str) -> None:
+        pass
+
+
+async def test_batch_fetch_reports_nulls_and_falls_back_once_refused() -> None:
+    from trio_spotify import Forbidden, MissingScope
+    from trio_spotify._cli._crawler import Crawler
+    from trio_spotify._cli._jsonl import JsonlWriter
+
+    messages = _Messages()
+    crawler = Crawler(None, JsonlWriter(io.BytesIO()), messages)  # type: ignore[arg-type]
+    calls: list[list[str]] = []
+
+    async def several(ids: list[str], *, market: str | None) -> list[Any]:
+        calls.append(ids)
+        await trio.lowlevel.checkpoint()
+        return [None if i == "b" else {"id": i} for i in ids]
+
+    found = await crawler._fetch_batch("track", ["a", "b", "c"], several)
+    assert found == [(0, {"id": "a"}), (2, {"id": "c"})]
+    assert messages.errors == ["track b: LookupError: not found"]
+    assert crawler.errors == 1
+
+    async def refused(ids: list[str], *, market: str | None) -> list[Any]:
+        calls.append(ids)
+        raise Forbidden("Forbidden", 403, None, "GET", "https://api.test/v1/albums")
+
+    calls.clear()
+    assert await crawler._fetch_batch("album", ["x"], refused) is None
+    assert await crawler._fetch_batch("album", ["y"], several) is None  # not asked again
+    assert calls == [["x"]]
+    assert len(messages.notes) == 1
+    assert "several albums" in messages.notes[0]
+    assert await crawler._fetch_batch("track", ["z"], several) == [(0, {"id": "z"})]
+
+    async def scopeless(ids: list[str], *, market: str | None) -> list[Any]:
+        raise MissingScope("Forbidden", 403, None, "GET", "https://api.test/v1/tracks")
+
+    with pytest.raises(MissingScope):  # a missing scope stops the crawl, not the batching
+        await crawler._fetch_batch("track", ["z"], scopeless)
+    assert "tracks" not in crawler._unbatched
 
 
 # -- concurrency and rate limits ------------------------------------------------------------

@@ -107,8 +107,9 @@ class Crawler:
         #: The failure that stopped the crawl, if one did.
         self.fatal: Exception | None = None
         self._scope = trio.CancelScope()
-        self._batch_albums = True
-        self._batch_tracks = True
+        #: Kinds (``"albums"``, ``"tracks"``) that are fetched one by one: the app may not
+        #: use their batch endpoint.
+        self._unbatched: set[str] = set()
         self._albums_queued: set[str] = set()
         self._tracks_queued: set[str] = set()
         self._pending_tracks: list[tuple[str, str]] = []
@@ -214,25 +215,48 @@ class Crawler:
         if chunk:
             self._spawn(f"albums of {uri}", self._albums, chunk, uri)
 
-    async def _albums(self, album_ids: list[str], context: str) -> None:
-        if self._batch_albums:
-            try:
-                albums = await self.spotify.albums.get_several(album_ids, market=self.market)
-            except Forbidden as exc:
-                if isinstance(exc, MissingScope):
-                    raise
-                self._batch_off("albums")
+    async def _fetch_batch(
+        self,
+        kind: str,
+        ids: list[str],
+        get_several: Callable[..., Awaitable[list[Any]]],
+    ) -> list[tuple[int, Any]] | None:
+        """``ids`` in one request: ``(index in ids, object)`` for each one found.
+
+        An ID Spotify answers ``null`` for is reported as not found. Returns ``None`` when
+        the ``kind`` (``"album"``, ``"track"``) is to be fetched one by one instead: its
+        batch endpoint was refused before, or is now (a 403 that is not a missing scope,
+        as for development-mode apps; noted once).
+        """
+        plural = f"{kind}s"
+        if plural in self._unbatched:
+            await trio.lowlevel.checkpoint()
+            return None
+        try:
+            objects = await get_several(ids, market=self.market)
+        except Forbidden as exc:
+            if isinstance(exc, MissingScope):
+                raise
+            self._batch_off(plural)
+            return None
+        found: list[tuple[int, Any]] = []
+        for index, (ident, obj) in enumerate(zip(ids, objects, strict=True)):
+            if obj is None:
+                self._failed(f"{kind} {ident}", LookupError("not found"), fatal=False)
             else:
-                for album_id, album in zip(album_ids, albums, strict=True):
-                    if album is None:
-                        self._failed(f"album {album_id}", LookupError("not found"), fatal=False)
-                    else:
-                        # Each album is its own item: one whose tracks fail to page must not
-                        # take the rest of its batch down with it.
-                        self._spawn(f"album {album_id}", self._album, album, context)
-                return
-        for album_id in album_ids:
-            self._spawn(f"album {album_id}", self._single_album, album_id, context)
+                found.append((index, obj))
+        return found
+
+    async def _albums(self, album_ids: list[str], context: str) -> None:
+        found = await self._fetch_batch("album", album_ids, self.spotify.albums.get_several)
+        if found is None:
+            for album_id in album_ids:
+                self._spawn(f"album {album_id}", self._single_album, album_id, context)
+            return
+        for index, album in found:
+            # Each album is its own item: one whose tracks fail to page must not take the
+            # rest of its batch down with it.
+            self._spawn(f"album {album_ids[index]}", self._album, album, context)
 
     async def _single_album(self, album_id: str, context: str) -> None:
         await self._album(await self.spotify.albums.get(album_id, market=self.market), context)
@@ -268,39 +292,28 @@ class Crawler:
         self._batches.start_soon(self._guarded, f"{len(batch)} tracks", self._tracks, batch)
 
     async def _tracks(self, batch: list[tuple[str, str]]) -> None:
-        if self._batch_tracks:
-            try:
-                tracks = await self.spotify.tracks.get_several(
-                    [track_id for track_id, _ in batch], market=self.market
+        found = await self._fetch_batch(
+            "track", [track_id for track_id, _ in batch], self.spotify.tracks.get_several
+        )
+        if found is None:
+            assert self._batches is not None
+            for track_id, context in batch:
+                self._batches.start_soon(
+                    self._guarded, f"track {track_id}", self._single_track, track_id, context
                 )
-            except Forbidden as exc:
-                if isinstance(exc, MissingScope):
-                    raise
-                self._batch_off("tracks")
-            else:
-                for (track_id, context), track in zip(batch, tracks, strict=True):
-                    if track is None:
-                        self._failed(f"track {track_id}", LookupError("not found"), fatal=False)
-                    else:
-                        self._emit("track", track_id, track, context)
-                return
-        assert self._batches is not None
-        for track_id, context in batch:
-            self._batches.start_soon(
-                self._guarded, f"track {track_id}", self._single_track, track_id, context
-            )
+            return
+        for index, track in found:
+            track_id, context = batch[index]
+            self._emit("track", track_id, track, context)
 
     async def _single_track(self, track_id: str, context: str) -> None:
         track = await self.spotify.tracks.get(track_id, market=self.market)
         self._emit("track", track_id, track, context)
 
     def _batch_off(self, what: str) -> None:
-        if what == "albums" and self._batch_albums:
-            self._batch_albums = False
-        elif what == "tracks" and self._batch_tracks:
-            self._batch_tracks = False
-        else:
-            return
+        if what in self._unbatched:
+            return  # several batches were refused at once: one note is enough
+        self._unbatched.add(what)
         self.reporter.note(
             f"this app may not read several {what} per request (a development-mode app?); "
             f"fetching {what} one by one"
@@ -329,15 +342,8 @@ class Crawler:
     async def library(self, what: str) -> None:
         """Every saved item of one type (``tracks``, ``albums``, ... ``playlists``)."""
         kind, inner = LIBRARY_KINDS[what]
-        groups: dict[str, Any] = {
-            "tracks": self.spotify.tracks,
-            "albums": self.spotify.albums,
-            "shows": self.spotify.shows,
-            "episodes": self.spotify.episodes,
-            "audiobooks": self.spotify.audiobooks,
-            "playlists": self.spotify.playlists,
-        }
-        page = await groups[what].saved(limit=PAGE_LIMIT)
+        group = getattr(self.spotify, what)  # spotify.tracks, spotify.albums, ...
+        page = await group.saved(limit=PAGE_LIMIT)
         async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as items:
             async for item in items:
                 # Saved items wrap the object ({"added_at", "track"}); some lists do not.
