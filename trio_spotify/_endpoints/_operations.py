@@ -16,7 +16,7 @@ __all__ = ["OPERATIONS", "Operation"]
 
 @attrs.frozen
 class Operation:
-    """One operation of the Web API.
+    """One operation of the Web API: ``Operation(operation_id, method, path, *, ...)``.
 
     ``scopes`` is a tuple of alternatives: the token needs at least one scope of every
     element (``(frozenset({"playlist-modify-public", "playlist-modify-private"}),)`` means
@@ -26,13 +26,13 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    scopes: tuple[frozenset[str], ...] = ()
-    deprecated: bool = False
-    replacement: str | None = None
-    batch: int | None = None
-    limit_range: tuple[int, int] | None = None
+    scopes: tuple[frozenset[str], ...] = attrs.field(default=(), kw_only=True)
+    deprecated: bool = attrs.field(default=False, kw_only=True)
+    replacement: str | None = attrs.field(default=None, kw_only=True)
+    batch: int | None = attrs.field(default=None, kw_only=True)
+    limit_range: tuple[int, int] | None = attrs.field(default=None, kw_only=True)
     #: The largest ``offset`` Spotify accepts, where it documents one.
-    max_offset: int | None = None
+    max_offset: int | None = attrs.field(default=None, kw_only=True)
 
     @property
     def all_scopes(self) -> frozenset[str]:
@@ -48,34 +48,9 @@ class Operation:
         return frozenset(missing)
 
 
-def _op(
-    operation_id: str,
-    method: str,
-    path: str,
-    *,
-    scopes: tuple[frozenset[str], ...] = (),
-    deprecated: bool = False,
-    replacement: str | None = None,
-    batch: int | None = None,
-    limit_range: tuple[int, int] | None = None,
-    max_offset: int | None = None,
-) -> Operation:
-    return Operation(
-        operation_id,
-        method,
-        path,
-        scopes,
-        deprecated,
-        replacement,
-        batch,
-        limit_range,
-        max_offset,
-    )
-
-
 _ALL = [
-    _op("get-an-album", "GET", "/albums/{id}"),
-    _op(
+    Operation("get-an-album", "GET", "/albums/{id}"),
+    Operation(
         "get-multiple-albums",
         "GET",
         "/albums",
@@ -83,9 +58,9 @@ _ALL = [
         replacement="spotify.albums.get",
         batch=20,
     ),
-    _op("get-an-albums-tracks", "GET", "/albums/{id}/tracks", limit_range=(1, 50)),
-    _op("get-an-artist", "GET", "/artists/{id}"),
-    _op(
+    Operation("get-an-albums-tracks", "GET", "/albums/{id}/tracks", limit_range=(1, 50)),
+    Operation("get-an-artist", "GET", "/artists/{id}"),
+    Operation(
         "get-multiple-artists",
         "GET",
         "/artists",
@@ -93,11 +68,15 @@ _ALL = [
         replacement="spotify.artists.get",
         batch=50,
     ),
-    _op("get-an-artists-albums", "GET", "/artists/{id}/albums", limit_range=(1, 10)),
-    _op("get-an-artists-top-tracks", "GET", "/artists/{id}/top-tracks", deprecated=True),
-    _op("get-an-artists-related-artists", "GET", "/artists/{id}/related-artists", deprecated=True),
-    _op("get-a-show", "GET", "/shows/{id}", scopes=(frozenset({"user-read-playback-position"}),)),
-    _op(
+    Operation("get-an-artists-albums", "GET", "/artists/{id}/albums", limit_range=(1, 10)),
+    Operation("get-an-artists-top-tracks", "GET", "/artists/{id}/top-tracks", deprecated=True),
+    Operation(
+        "get-an-artists-related-artists", "GET", "/artists/{id}/related-artists", deprecated=True
+    ),
+    Operation(
+        "get-a-show", "GET", "/shows/{id}", scopes=(frozenset({"user-read-playback-position"}),)
+    ),
+    Operation(
         "get-multiple-shows",
         "GET",
         "/shows",
@@ -105,20 +84,20 @@ _ALL = [
         replacement="spotify.shows.get",
         batch=50,
     ),
-    _op(
+    Operation(
         "get-a-shows-episodes",
         "GET",
         "/shows/{id}/episodes",
         scopes=(frozenset({"user-read-playback-position"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "get-an-episode",
         "GET",
         "/episodes/{id}",
         scopes=(frozenset({"user-read-playback-position"}),),
     ),
-    _op(
+    Operation(
         "get-multiple-episodes",
         "GET",
         "/episodes",
@@ -127,8 +106,8 @@ _ALL = [
         replacement="spotify.episodes.get",
         batch=50,
     ),
-    _op("get-an-audiobook", "GET", "/audiobooks/{id}"),
-    _op(
+    Operation("get-an-audiobook", "GET", "/audiobooks/{id}"),
+    Operation(
         "get-multiple-audiobooks",
         "GET",
         "/audiobooks",
@@ -136,15 +115,15 @@ _ALL = [
         replacement="spotify.audiobooks.get",
         batch=50,
     ),
-    _op("get-audiobook-chapters", "GET", "/audiobooks/{id}/chapters", limit_range=(1, 50)),
-    _op(
+    Operation("get-audiobook-chapters", "GET", "/audiobooks/{id}/chapters", limit_range=(1, 50)),
+    Operation(
         "get-users-saved-audiobooks",
         "GET",
         "/me/audiobooks",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "save-audiobooks-user",
         "PUT",
         "/me/audiobooks",
@@ -153,7 +132,7 @@ _ALL = [
         replacement="spotify.library.save",
         batch=50,
     ),
-    _op(
+    Operation(
         "remove-audiobooks-user",
         "DELETE",
         "/me/audiobooks",
@@ -162,7 +141,7 @@ _ALL = [
         replacement="spotify.library.remove",
         batch=50,
     ),
-    _op(
+    Operation(
         "check-users-saved-audiobooks",
         "GET",
         "/me/audiobooks/contains",
@@ -171,8 +150,8 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=50,
     ),
-    _op("get-a-chapter", "GET", "/chapters/{id}"),
-    _op(
+    Operation("get-a-chapter", "GET", "/chapters/{id}"),
+    Operation(
         "get-several-chapters",
         "GET",
         "/chapters",
@@ -180,8 +159,8 @@ _ALL = [
         replacement="spotify.chapters.get",
         batch=50,
     ),
-    _op("get-track", "GET", "/tracks/{id}"),
-    _op(
+    Operation("get-track", "GET", "/tracks/{id}"),
+    Operation(
         "get-several-tracks",
         "GET",
         "/tracks",
@@ -189,21 +168,21 @@ _ALL = [
         replacement="spotify.tracks.get",
         batch=50,
     ),
-    _op("search", "GET", "/search", limit_range=(0, 10), max_offset=1000),
-    _op(
+    Operation("search", "GET", "/search", limit_range=(0, 10), max_offset=1000),
+    Operation(
         "get-current-users-profile",
         "GET",
         "/me",
         scopes=(frozenset({"user-read-email", "user-read-private"}),),
     ),
-    _op("get-playlist", "GET", "/playlists/{playlist_id}"),
-    _op(
+    Operation("get-playlist", "GET", "/playlists/{playlist_id}"),
+    Operation(
         "change-playlist-details",
         "PUT",
         "/playlists/{playlist_id}",
         scopes=(frozenset({"playlist-modify-private", "playlist-modify-public"}),),
     ),
-    _op(
+    Operation(
         "get-playlists-tracks",
         "GET",
         "/playlists/{playlist_id}/tracks",
@@ -212,7 +191,7 @@ _ALL = [
         replacement="spotify.playlists.items",
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "add-tracks-to-playlist",
         "POST",
         "/playlists/{playlist_id}/tracks",
@@ -221,7 +200,7 @@ _ALL = [
         replacement="spotify.playlists.add_items",
         batch=100,
     ),
-    _op(
+    Operation(
         "reorder-or-replace-playlists-tracks",
         "PUT",
         "/playlists/{playlist_id}/tracks",
@@ -230,7 +209,7 @@ _ALL = [
         replacement="spotify.playlists.replace_items / spotify.playlists.reorder_items",
         batch=100,
     ),
-    _op(
+    Operation(
         "remove-tracks-playlist",
         "DELETE",
         "/playlists/{playlist_id}/tracks",
@@ -239,35 +218,35 @@ _ALL = [
         replacement="spotify.playlists.remove_items",
         batch=100,
     ),
-    _op(
+    Operation(
         "get-playlists-items",
         "GET",
         "/playlists/{playlist_id}/items",
         scopes=(frozenset({"playlist-read-private"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "add-items-to-playlist",
         "POST",
         "/playlists/{playlist_id}/items",
         scopes=(frozenset({"playlist-modify-private", "playlist-modify-public"}),),
         batch=100,
     ),
-    _op(
+    Operation(
         "reorder-or-replace-playlists-items",
         "PUT",
         "/playlists/{playlist_id}/items",
         scopes=(frozenset({"playlist-modify-private", "playlist-modify-public"}),),
         batch=100,
     ),
-    _op(
+    Operation(
         "remove-items-playlist",
         "DELETE",
         "/playlists/{playlist_id}/items",
         scopes=(frozenset({"playlist-modify-private", "playlist-modify-public"}),),
         batch=100,
     ),
-    _op(
+    Operation(
         "get-a-list-of-current-users-playlists",
         "GET",
         "/me/playlists",
@@ -275,13 +254,13 @@ _ALL = [
         limit_range=(1, 50),
         max_offset=100_000,
     ),
-    _op(
+    Operation(
         "create-playlist",
         "POST",
         "/me/playlists",
         scopes=(frozenset({"playlist-modify-private", "playlist-modify-public"}),),
     ),
-    _op(
+    Operation(
         "save-library-items",
         "PUT",
         "/me/library",
@@ -290,7 +269,7 @@ _ALL = [
         ),
         batch=40,
     ),
-    _op(
+    Operation(
         "remove-library-items",
         "DELETE",
         "/me/library",
@@ -299,21 +278,21 @@ _ALL = [
         ),
         batch=40,
     ),
-    _op(
+    Operation(
         "check-library-contains",
         "GET",
         "/me/library/contains",
         scopes=(frozenset({"playlist-read-private", "user-follow-read", "user-library-read"}),),
         batch=40,
     ),
-    _op(
+    Operation(
         "get-users-saved-albums",
         "GET",
         "/me/albums",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "save-albums-user",
         "PUT",
         "/me/albums",
@@ -322,7 +301,7 @@ _ALL = [
         replacement="spotify.library.save",
         batch=20,
     ),
-    _op(
+    Operation(
         "remove-albums-user",
         "DELETE",
         "/me/albums",
@@ -331,7 +310,7 @@ _ALL = [
         replacement="spotify.library.remove",
         batch=20,
     ),
-    _op(
+    Operation(
         "check-users-saved-albums",
         "GET",
         "/me/albums/contains",
@@ -340,14 +319,14 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=20,
     ),
-    _op(
+    Operation(
         "get-users-saved-tracks",
         "GET",
         "/me/tracks",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "save-tracks-user",
         "PUT",
         "/me/tracks",
@@ -356,7 +335,7 @@ _ALL = [
         replacement="spotify.library.save",
         batch=50,
     ),
-    _op(
+    Operation(
         "remove-tracks-user",
         "DELETE",
         "/me/tracks",
@@ -365,7 +344,7 @@ _ALL = [
         replacement="spotify.library.remove",
         batch=50,
     ),
-    _op(
+    Operation(
         "check-users-saved-tracks",
         "GET",
         "/me/tracks/contains",
@@ -374,7 +353,7 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=50,
     ),
-    _op(
+    Operation(
         "get-users-saved-episodes",
         "GET",
         "/me/episodes",
@@ -384,7 +363,7 @@ _ALL = [
         ),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "save-episodes-user",
         "PUT",
         "/me/episodes",
@@ -393,7 +372,7 @@ _ALL = [
         replacement="spotify.library.save",
         batch=50,
     ),
-    _op(
+    Operation(
         "remove-episodes-user",
         "DELETE",
         "/me/episodes",
@@ -402,7 +381,7 @@ _ALL = [
         replacement="spotify.library.remove",
         batch=50,
     ),
-    _op(
+    Operation(
         "check-users-saved-episodes",
         "GET",
         "/me/episodes/contains",
@@ -411,14 +390,14 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=50,
     ),
-    _op(
+    Operation(
         "get-users-saved-shows",
         "GET",
         "/me/shows",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "save-shows-user",
         "PUT",
         "/me/shows",
@@ -427,7 +406,7 @@ _ALL = [
         replacement="spotify.library.save",
         batch=50,
     ),
-    _op(
+    Operation(
         "remove-shows-user",
         "DELETE",
         "/me/shows",
@@ -436,7 +415,7 @@ _ALL = [
         replacement="spotify.library.remove",
         batch=50,
     ),
-    _op(
+    Operation(
         "check-users-saved-shows",
         "GET",
         "/me/shows/contains",
@@ -445,21 +424,21 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=50,
     ),
-    _op(
+    Operation(
         "get-users-top-artists-and-tracks",
         "GET",
         "/me/top/{type}",
         scopes=(frozenset({"user-top-read"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "get-users-profile",
         "GET",
         "/users/{user_id}",
         deprecated=True,
         replacement="spotify.users.me (for the current user)",
     ),
-    _op(
+    Operation(
         "get-list-users-playlists",
         "GET",
         "/users/{user_id}/playlists",
@@ -469,7 +448,7 @@ _ALL = [
         limit_range=(1, 50),
         max_offset=100_000,
     ),
-    _op(
+    Operation(
         "create-playlist-for-user",
         "POST",
         "/users/{user_id}/playlists",
@@ -477,7 +456,7 @@ _ALL = [
         deprecated=True,
         replacement="spotify.playlists.create",
     ),
-    _op(
+    Operation(
         "follow-playlist",
         "PUT",
         "/playlists/{playlist_id}/followers",
@@ -485,7 +464,7 @@ _ALL = [
         deprecated=True,
         replacement="spotify.library.save",
     ),
-    _op(
+    Operation(
         "unfollow-playlist",
         "DELETE",
         "/playlists/{playlist_id}/followers",
@@ -493,24 +472,24 @@ _ALL = [
         deprecated=True,
         replacement="spotify.library.remove",
     ),
-    _op(
+    Operation(
         "get-featured-playlists",
         "GET",
         "/browse/featured-playlists",
         deprecated=True,
         limit_range=(1, 50),
     ),
-    _op("get-categories", "GET", "/browse/categories", deprecated=True, limit_range=(1, 50)),
-    _op("get-a-category", "GET", "/browse/categories/{category_id}", deprecated=True),
-    _op(
+    Operation("get-categories", "GET", "/browse/categories", deprecated=True, limit_range=(1, 50)),
+    Operation("get-a-category", "GET", "/browse/categories/{category_id}", deprecated=True),
+    Operation(
         "get-a-categories-playlists",
         "GET",
         "/browse/categories/{category_id}/playlists",
         deprecated=True,
         limit_range=(1, 50),
     ),
-    _op("get-playlist-cover", "GET", "/playlists/{playlist_id}/images"),
-    _op(
+    Operation("get-playlist-cover", "GET", "/playlists/{playlist_id}/images"),
+    Operation(
         "upload-custom-playlist-cover",
         "PUT",
         "/playlists/{playlist_id}/images",
@@ -519,15 +498,17 @@ _ALL = [
             frozenset({"ugc-image-upload"}),
         ),
     ),
-    _op("get-new-releases", "GET", "/browse/new-releases", deprecated=True, limit_range=(1, 50)),
-    _op(
+    Operation(
+        "get-new-releases", "GET", "/browse/new-releases", deprecated=True, limit_range=(1, 50)
+    ),
+    Operation(
         "get-followed",
         "GET",
         "/me/following",
         scopes=(frozenset({"user-follow-read"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "follow-artists-users",
         "PUT",
         "/me/following",
@@ -536,7 +517,7 @@ _ALL = [
         replacement="spotify.library.save",
         batch=50,
     ),
-    _op(
+    Operation(
         "unfollow-artists-users",
         "DELETE",
         "/me/following",
@@ -545,7 +526,7 @@ _ALL = [
         replacement="spotify.library.remove",
         batch=50,
     ),
-    _op(
+    Operation(
         "check-current-user-follows",
         "GET",
         "/me/following/contains",
@@ -554,7 +535,7 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=50,
     ),
-    _op(
+    Operation(
         "check-if-user-follows-playlist",
         "GET",
         "/playlists/{playlist_id}/followers/contains",
@@ -562,108 +543,110 @@ _ALL = [
         replacement="spotify.library.contains",
         batch=1,
     ),
-    _op("get-several-audio-features", "GET", "/audio-features", deprecated=True, batch=100),
-    _op("get-audio-features", "GET", "/audio-features/{id}", deprecated=True),
-    _op("get-audio-analysis", "GET", "/audio-analysis/{id}", deprecated=True),
-    _op("get-recommendations", "GET", "/recommendations", deprecated=True, limit_range=(1, 100)),
-    _op(
+    Operation("get-several-audio-features", "GET", "/audio-features", deprecated=True, batch=100),
+    Operation("get-audio-features", "GET", "/audio-features/{id}", deprecated=True),
+    Operation("get-audio-analysis", "GET", "/audio-analysis/{id}", deprecated=True),
+    Operation(
+        "get-recommendations", "GET", "/recommendations", deprecated=True, limit_range=(1, 100)
+    ),
+    Operation(
         "get-recommendation-genres",
         "GET",
         "/recommendations/available-genre-seeds",
         deprecated=True,
     ),
-    _op(
+    Operation(
         "get-information-about-the-users-current-playback",
         "GET",
         "/me/player",
         scopes=(frozenset({"user-read-playback-state"}),),
     ),
-    _op(
+    Operation(
         "transfer-a-users-playback",
         "PUT",
         "/me/player",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "get-a-users-available-devices",
         "GET",
         "/me/player/devices",
         scopes=(frozenset({"user-read-playback-state"}),),
     ),
-    _op(
+    Operation(
         "get-the-users-currently-playing-track",
         "GET",
         "/me/player/currently-playing",
         scopes=(frozenset({"user-read-currently-playing"}),),
     ),
-    _op(
+    Operation(
         "start-a-users-playback",
         "PUT",
         "/me/player/play",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "pause-a-users-playback",
         "PUT",
         "/me/player/pause",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "skip-users-playback-to-next-track",
         "POST",
         "/me/player/next",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "skip-users-playback-to-previous-track",
         "POST",
         "/me/player/previous",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "seek-to-position-in-currently-playing-track",
         "PUT",
         "/me/player/seek",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "set-repeat-mode-on-users-playback",
         "PUT",
         "/me/player/repeat",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "set-volume-for-users-playback",
         "PUT",
         "/me/player/volume",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "toggle-shuffle-for-users-playback",
         "PUT",
         "/me/player/shuffle",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op(
+    Operation(
         "get-recently-played",
         "GET",
         "/me/player/recently-played",
         scopes=(frozenset({"user-read-recently-played"}),),
         limit_range=(1, 50),
     ),
-    _op(
+    Operation(
         "get-queue",
         "GET",
         "/me/player/queue",
         scopes=(frozenset({"user-read-currently-playing", "user-read-playback-state"}),),
     ),
-    _op(
+    Operation(
         "add-to-queue",
         "POST",
         "/me/player/queue",
         scopes=(frozenset({"user-modify-playback-state"}),),
     ),
-    _op("get-available-markets", "GET", "/markets", deprecated=True),
+    Operation("get-available-markets", "GET", "/markets", deprecated=True),
 ]
 
 #: Every operation by its ``operationId``.
