@@ -490,3 +490,20 @@ async def test_playlist_is_following_refuses_an_answer_that_is_not_one_boolean()
     async with open_client(Recorder(respond=two)) as spotify:
         with pytest.deprecated_call(), pytest.raises(trio_spotify.ResponseDecodeError):
             await spotify.playlists.is_following(P)
+
+
+async def test_replace_items_clears_with_an_empty_list_and_refuses_a_single_string() -> None:
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        await spotify.playlists.replace_items(P, [])
+        await spotify.playlists.replace_items(P, iter([T]))
+        with pytest.raises(TypeError, match="not a single string"):
+            await spotify.playlists.replace_items(P, f"spotify:track:{T}")
+        with pytest.raises(ValueError, match="names an album"):
+            await spotify.playlists.replace_items(P, [f"spotify:album:{A}"])
+        with pytest.raises(ValueError, match="uris must not be empty"):
+            await spotify.playlists.add_items(P, [])
+    assert [seen.body for seen in recorder.seen] == [
+        {"uris": []},
+        {"uris": [f"spotify:track:{T}"]},
+    ]

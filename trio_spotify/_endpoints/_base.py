@@ -267,6 +267,7 @@ class Group:
         default: Kind | None = None,
         name: str = "uris",
         local: bool = False,
+        allow_empty: bool = False,
     ) -> list[str]:
         if isinstance(values, str | bytes):
             raise TypeError(f"{name} must be a list of URIs, not a single string: use [{values!r}]")
@@ -277,7 +278,7 @@ class Group:
             else parse_uri(value, kind_set, default=default)
             for value in values
         ]
-        if not result:
+        if not result and not allow_empty:
             raise ValueError(f"{name} must not be empty")
         return result
 

@@ -31,8 +31,8 @@ class Playlists(Group):
     def _pid(self, playlist_id: str) -> dict[str, str]:
         return {"playlist_id": self._id(playlist_id, "playlist", "playlist_id")}
 
-    def _items_of(self, uris: Iterable[str]) -> list[str]:
-        return self._uris(uris, PLAYABLE, default="track", local=True)
+    def _items_of(self, uris: Iterable[str], *, allow_empty: bool = False) -> list[str]:
+        return self._uris(uris, PLAYABLE, default="track", local=True, allow_empty=allow_empty)
 
     @staticmethod
     def _details(
@@ -312,11 +312,7 @@ class Playlists(Group):
     async def _replace(
         self, replace_id: str, add_id: str, playlist_id: str, uris: Iterable[str]
     ) -> JSON:
-        segments = self._pid(playlist_id)
-        if isinstance(uris, str | bytes):
-            raise TypeError(f"uris must be a list of URIs, not a single string: use [{uris!r}]")
-        given = list(uris)
-        items = self._items_of(given) if given else []
+        segments, items = self._pid(playlist_id), self._items_of(uris, allow_empty=True)
         replace = OPERATIONS[replace_id]
         self._deprecated(replace)
         assert replace.batch is not None
