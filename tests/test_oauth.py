@@ -217,8 +217,11 @@ async def test_a_code_is_exchanged_once() -> None:
     await flow.exchange(redirect, transport=fake.transport())
     with pytest.raises(RuntimeError):  # the attempt was consumed
         await flow.exchange(redirect, transport=fake.transport())
-    with pytest.raises(InvalidGrant, match="sign in again"):  # and the server refuses a reuse
+    with pytest.raises(InvalidGrant, match="sign in again") as info:  # the server refuses
         await flow.exchange(redirect, request=request, transport=fake.transport())
+    assert "good for one use" in str(info.value)
+    assert info.value.error == "invalid_grant"  # Spotify's code survives the new wording
+    assert isinstance(info.value.__cause__, InvalidGrant)
 
 
 async def test_exchange_accepts_a_query_string_and_a_full_url() -> None:
@@ -357,9 +360,13 @@ def test_from_env_reads_the_three_variables(monkeypatch: pytest.MonkeyPatch) -> 
     assert (flow.client_id, flow.redirect_uri.uri, flow.scope) == (
         CLIENT_ID, "http://[::1]:9000/cb", {"user-top-read"}
     )
+    assert type(flow) is AuthorizationCode
+    assert flow._client_secret() == CLIENT_SECRET
     monkeypatch.delenv("SPOTIFY_CLIENT_SECRET")
     pkce = PKCE.from_env(redirect_uri="http://127.0.0.1:1234/x")
     assert pkce.redirect_uri.port == 1234
+    assert type(pkce) is PKCE
+    assert pkce._client_secret() is None
 
 
 @pytest.mark.parametrize(

@@ -36,18 +36,17 @@ import base64
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import string
 import urllib.parse
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 import attrs
 import httpx
 import trio
 
-from ._auth import AccountsService
+from ._auth import AccountsService, _read_env
 from ._client import DEFAULT_ACCOUNTS_URL
 from ._errors import AuthenticationError, InvalidGrant, RequestTimeout
 from ._http import DEFAULT_TIMEOUT
@@ -168,11 +167,9 @@ def parse_redirect(redirect: str | Mapping[str, str]) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
 
 
-def _read_env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise LookupError(f"the environment variable {name} is not set")
-    return value
+def _reworded(exc: InvalidGrant, message: str) -> InvalidGrant:
+    """``exc`` with a message saying what to do; Spotify's error code and description kept."""
+    return InvalidGrant(message, exc.error, exc.description, exc.status)
 
 
 # -- the strategies ----------------------------------------------------------------------
@@ -238,6 +235,39 @@ class _UserSignIn:
 
     def _new_verifier(self) -> str | None:
         return None
+
+    @classmethod
+    def _secret_from_env(cls) -> tuple[str, ...]:
+        """The constructor's arguments between ``client_id`` and ``redirect_uri``."""
+        return ()
+
+    # -- construction from the environment -----------------------------------------------
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        scope: ScopeArgument = None,
+        redirect_uri: str | RedirectURI | None = None,
+        show_dialog: bool = False,
+        accounts_url: str = DEFAULT_ACCOUNTS_URL,
+        store: TokenStore | None = None,
+        user: str = "default",
+    ) -> Self:
+        """Read ``SPOTIFY_CLIENT_ID``, ``SPOTIFY_CLIENT_SECRET`` (for
+        :class:`AuthorizationCode` only: PKCE needs no secret) and ``SPOTIFY_REDIRECT_URI``.
+
+        An explicit ``redirect_uri`` wins over the variable. Raises :class:`LookupError`
+        naming the first missing variable.
+        """
+        client_id = _read_env("SPOTIFY_CLIENT_ID")
+        secret = cls._secret_from_env()
+        uri = redirect_uri if redirect_uri is not None else _read_env("SPOTIFY_REDIRECT_URI")
+        positional: tuple[Any, ...] = (client_id, *secret, uri)
+        return cls(
+            *positional, scope=scope, show_dialog=show_dialog,
+            accounts_url=accounts_url, store=store, user=user,
+        )
 
     # -- step 1: the authorize URL -------------------------------------------------------
 
@@ -376,12 +406,10 @@ class _UserSignIn:
                 form, client_id=self.client_id, client_secret=self._client_secret()
             )
         except InvalidGrant as exc:
-            raise InvalidGrant(
+            raise _reworded(
+                exc,
                 "the authorization code was refused (codes are good for one use and a few "
                 "minutes, and only with the redirect URI they were issued for); sign in again",
-                exc.error,
-                exc.description,
-                exc.status,
             ) from exc
 
     # -- persistence -----------------------------------------------------------------------
@@ -471,13 +499,11 @@ class _UserSignIn:
                 previous=base,
             )
         except InvalidGrant as exc:
-            raise InvalidGrant(
+            raise _reworded(
+                exc,
                 "the refresh token was refused — refresh tokens expire six months after "
                 "sign-in and stop working when revoked; sign in again ('trio-spotify login' "
                 "or 'await trio_spotify.login(flow)')",
-                exc.error,
-                exc.description,
-                exc.status,
             ) from exc
         rotated = token.refresh_token != base.refresh_token
         self.token = token
@@ -531,28 +557,8 @@ class AuthorizationCode(_UserSignIn):
         return self._secret
 
     @classmethod
-    def from_env(
-        cls,
-        *,
-        scope: ScopeArgument = None,
-        redirect_uri: str | RedirectURI | None = None,
-        show_dialog: bool = False,
-        accounts_url: str = DEFAULT_ACCOUNTS_URL,
-        store: TokenStore | None = None,
-        user: str = "default",
-    ) -> AuthorizationCode:
-        """Read ``SPOTIFY_CLIENT_ID``, ``SPOTIFY_CLIENT_SECRET`` and ``SPOTIFY_REDIRECT_URI``.
-
-        An explicit ``redirect_uri`` wins over the variable. Raises :class:`LookupError`
-        naming the first missing variable.
-        """
-        client_id = _read_env("SPOTIFY_CLIENT_ID")
-        secret = _read_env("SPOTIFY_CLIENT_SECRET")
-        uri = redirect_uri if redirect_uri is not None else _read_env("SPOTIFY_REDIRECT_URI")
-        return cls(
-            client_id, secret, uri, scope=scope, show_dialog=show_dialog,
-            accounts_url=accounts_url, store=store, user=user,
-        )
+    def _secret_from_env(cls) -> tuple[str, ...]:
+        return (_read_env("SPOTIFY_CLIENT_SECRET"),)
 
 
 class PKCE(_UserSignIn):
@@ -593,26 +599,3 @@ class PKCE(_UserSignIn):
     def _challenge_params(self, verifier: str | None) -> dict[str, str]:
         assert verifier is not None
         return {"code_challenge_method": "S256", "code_challenge": code_challenge(verifier)}
-
-    @classmethod
-    def from_env(
-        cls,
-        *,
-        scope: ScopeArgument = None,
-        redirect_uri: str | RedirectURI | None = None,
-        show_dialog: bool = False,
-        accounts_url: str = DEFAULT_ACCOUNTS_URL,
-        store: TokenStore | None = None,
-        user: str = "default",
-    ) -> PKCE:
-        """Read ``SPOTIFY_CLIENT_ID`` and ``SPOTIFY_REDIRECT_URI`` (no secret is needed).
-
-        An explicit ``redirect_uri`` wins over the variable. Raises :class:`LookupError`
-        naming the first missing variable.
-        """
-        client_id = _read_env("SPOTIFY_CLIENT_ID")
-        uri = redirect_uri if redirect_uri is not None else _read_env("SPOTIFY_REDIRECT_URI")
-        return cls(
-            client_id, uri, scope=scope, show_dialog=show_dialog,
-            accounts_url=accounts_url, store=store, user=user,
-        )
