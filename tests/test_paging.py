@@ -309,15 +309,17 @@ async def test_pages_that_leave_items_out_do_not_make_later_pages_repeat_items()
         return json_response(200, page)
 
     async with open_client(Recorder(respond=respond)) as spotify:
-        first = await spotify.request("GET", f"/playlists/{P}/items",
-                                      params={"offset": 0, "limit": 50})
+        first = await spotify.request(
+            "GET", f"/playlists/{P}/items", params={"offset": 0, "limit": 50}
+        )
         items = await spotify.all_items(first)
     numbers = [item["n"] for item in items]
     assert numbers == [n for n in range(100) if n not in gone]
 
 
 async def test_streaming_memory_stays_flat_while_all_items_grows(
-        clock: trio.testing.MockClock) -> None:
+    clock: trio.testing.MockClock,
+) -> None:
     import tracemalloc
 
     async def peak_of(collect: bool) -> tuple[int, int]:
@@ -344,3 +346,37 @@ async def test_streaming_memory_stays_flat_while_all_items_grows(
     # Holding every item costs memory in proportion to the list; streaming holds a window
     # of pages, so its peak is a small fraction of that.
     assert streaming_peak * 4 < collecting_peak, (streaming_peak, collecting_peak)
+
+
+@pytest.mark.parametrize(
+    ("max_items", "pages"), [(0, 0), (1, 0), (25, 0), (26, 1), (40, 1), (50, 1), (51, 2), (99, 2)]
+)
+async def test_max_items_on_pages_followed_by_next_cuts_in_order_and_fetches_no_more(
+    max_items: int, pages: int
+) -> None:
+    """Without a total the pages are followed one by one: each is cut to what is still
+    wanted, and none is requested once ``max_items`` items were handed out."""
+    playlist = Playlist(75, delay=lambda offset: 0)
+    first = offset_page(f"/playlists/{P}/items", 75, 0, 25)
+    del first["total"]
+    async with open_client(playlist.recorder) as spotify:
+        items = await spotify.all_items(first, max_items=max_items)
+    assert [item["n"] for item in items] == list(range(min(max_items, 75)))
+    assert len(playlist.recorder.seen) == pages
+
+
+async def test_max_items_in_a_middle_offset_page_cuts_it_and_stops(
+    clock: trio.testing.MockClock,
+) -> None:
+    playlist = Playlist(1000)
+    async with open_client(playlist.recorder) as spotify:
+        first = await spotify.playlists.items(P, limit=50)
+        async with spotify.iter_items(first, max_items=175, pages_in_flight=2) as items:
+            got = [item["n"] async for item in items]
+    assert got == list(range(175))
+    assert sorted(int(s.params.get("offset", 0)) for s in playlist.recorder.seen) == [
+        0,
+        50,
+        100,
+        150,
+    ]

@@ -155,18 +155,28 @@ def _caps(path: str) -> tuple[int, int | None]:
 @trio.as_safe_channel
 async def _items(
     spotify: Spotify,
-    page: Mapping[str, Any],
+    first: dict[str, Any],
     key: str | None,
     max_items: int | None,
     pages_in_flight: int,
 ) -> AsyncGenerator[Any, None]:
-    first, key = find_paging(page, key)
+    """Every item after the paging object ``first`` (found by :func:`find_paging`), in order.
+
+    With ``max_items`` each page's items are cut to what is still wanted, and no page is
+    requested once that many have been handed out.
+    """
     remaining = max_items
-    for item in first["items"]:
-        if remaining is not None:
-            if remaining <= 0:
-                return
-            remaining -= 1
+
+    def wanted(items: list[Any]) -> list[Any]:
+        """``items`` cut to what is still wanted; counts them off ``remaining``."""
+        nonlocal remaining
+        if remaining is None:
+            return items
+        taken = items[:remaining]
+        remaining -= len(taken)
+        return taken
+
+    for item in wanted(first["items"]):
         yield item
     if remaining == 0:
         return
@@ -174,16 +184,12 @@ async def _items(
     if urls is None:
         # Cursor paging, or offset paging without a total: follow ``next`` one by one.
         next_url = first.get("next")
-        while next_url and (remaining is None or remaining > 0):
+        while next_url and remaining != 0:
             current = _unwrap(await spotify.request("GET", next_url), key)
-            for item in current["items"]:
-                if remaining is not None:
-                    if remaining <= 0:
-                        return
-                    remaining -= 1
-                yield item
             if not current["items"]:
                 return
+            for item in wanted(current["items"]):
+                yield item
             next_url = current.get("next")
         return
 
@@ -217,12 +223,10 @@ async def _items(
                 assert slot.items is not None
                 items, slot.items = slot.items, None
                 window.release()
-                for item in items:
-                    if remaining is not None:
-                        if remaining <= 0:
-                            break
-                        remaining -= 1
+                for item in wanted(items):
                     yield item
+                if remaining == 0:
+                    break
         nursery.cancel_scope.cancel()
     if error is not None:
         raise error
@@ -241,8 +245,8 @@ def iter_items(
         raise ValueError(f"max_items must be at least 0, not {max_items}")
     if pages_in_flight < 1:
         raise ValueError(f"pages_in_flight must be at least 1, not {pages_in_flight}")
-    find_paging(page, key)  # fail here, not inside the background task
-    return _items(spotify, page, key, max_items, pages_in_flight)
+    first, key = find_paging(page, key)  # fails here, not inside the background task
+    return _items(spotify, first, key, max_items, pages_in_flight)
 
 
 async def all_items(
