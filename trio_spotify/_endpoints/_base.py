@@ -92,8 +92,11 @@ class Group:
     What every endpoint method does and raises:
 
     - its arguments are checked before anything is sent: a malformed ID or URI, one of
-      another kind, an empty ID list, a ``limit``/``offset`` out of Spotify's range, a bad
-      market code or a cover image over 256 KB raise :class:`ValueError` naming the value;
+      another kind, an empty ID list, an integer out of range (``limit`` and ``offset``
+      against the operation's caps, see :meth:`_page`), a choice outside the allowed set,
+      a bad market code or a cover image over 256 KB raise :class:`ValueError` naming the
+      parameter or value; a value of the wrong type (a ``float`` or ``bool`` where an
+      integer belongs, a single string where a list of IDs belongs) :class:`TypeError`;
     - a deprecated operation (unavailable to development-mode apps) emits a
       :class:`DeprecationWarning` that names its replacement, where there is one;
     - Spotify's error answers raise the :class:`~trio_spotify.SpotifyAPIError` subclasses,
