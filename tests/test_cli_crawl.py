@@ -489,6 +489,9 @@ async def test_server_errors_are_retried_not_reported() -> None:
         (["--emulator-rate-limit", "many", "followed"], "is not REQUESTS[/SECONDS]"),
         (["--api-url", "api.spotify.com", "followed"], "--api-url must be an http(s) URL"),
         (["--bogus", "artist", "x"], "unrecognized arguments: --bogus"),
+        (["--progress-interval", "nan", "followed"], "must be a finite number of seconds"),
+        (["--emulator-latency", "inf", "followed"], "must be a finite number of seconds"),
+        (["--progress-interval", "-1", "followed"], "must not be negative, not -1"),
         (["artist", "x", "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
