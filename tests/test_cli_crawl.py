@@ -407,6 +407,12 @@ async def test_a_failing_message_stream_does_not_stop_the_crawl(
     assert len(parse_jsonl(out.getvalue())) == 1 + len(albums) + len(tracks)
 
 
+async def test_a_usage_error_on_a_failing_message_stream_still_exits_2() -> None:
+    args = build_parser().parse_args(["crawl", "--emulator", "artist", "not-an-id"])
+    dead = _DeadStream(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+    assert await crawl_cli.run(args, stdout=io.BytesIO(), stderr=dead) == 2
+
+
 async def test_an_album_whose_tracks_fail_does_not_take_its_batch_down() -> None:
     # The emulator's albums are too short to page their tracks, so a scripted client: in a
     # batch of four albums, paging a1's tracks fails.

@@ -370,8 +370,14 @@ def _handle(args: argparse.Namespace) -> int:
         _, rest = group.split(KeyboardInterrupt)
         if rest is not None:
             raise
-    print("interrupted", file=sys.stderr)
+    _say(sys.stderr, "interrupted")
     return 130
+
+
+def _say(stream: IO[str], line: str) -> None:
+    """Print ``line``; a message stream that fails (closed pipe, full disk) is ignored."""
+    with contextlib.suppress(OSError):
+        print(line, file=stream, flush=True)
 
 
 def _open_output(
@@ -549,7 +555,7 @@ async def run(
         reporter = _reporter(args, err)
         stream, writer, owned = _open_output(args, stdout, reporter)
     except UsageError as exc:
-        print(f"trio-spotify crawl: error: {exc}", file=err, flush=True)
+        _say(err, f"trio-spotify crawl: error: {exc}")
         return 2
     start = trio.current_time()
     crawler: Crawler | None = None
@@ -598,7 +604,7 @@ async def run(
                     nursery.cancel_scope.cancel()
             final = snapshot()
     except UsageError as exc:
-        print(f"trio-spotify crawl: error: {exc}", file=err, flush=True)
+        _say(err, f"trio-spotify crawl: error: {exc}")
         return 2
     finally:
         if owned:
