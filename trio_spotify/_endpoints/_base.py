@@ -172,16 +172,21 @@ class Group:
         *,
         segments: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
+        page: tuple[int | None, int | None] | None = None,
         json: Any = None,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> JSON:
         """Warn if deprecated, then :meth:`_send`. Call it straight from a public method.
 
-        Typed as returning a JSON object, which nearly every operation does; the few that
-        answer with nothing or a list say so in their own signature.
+        ``page=(limit, offset)`` adds the operation's checked paging parameters (see
+        :meth:`_page`) to ``params``. Typed as returning a JSON object, which nearly every
+        operation does; the few that answer with nothing or a list say so in their own
+        signature.
         """
         op = OPERATIONS[operation_id]
+        if page is not None:
+            params = {**(params or {}), **self._page(operation_id, *page)}
         self._deprecated(op, stacklevel=3)
         answer = await self._send(
             op, segments=segments, params=params, json=json, content=content, headers=headers

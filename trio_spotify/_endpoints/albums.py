@@ -40,19 +40,19 @@ class Albums(Group):
         album_id, market = self._id(id, "album"), self._market(market)
         params = {
             "market": market,
-            **self._page("get-an-albums-tracks", limit, offset),
         }
-        return await self._call("get-an-albums-tracks", segments={"id": album_id}, params=params)
+        return await self._call(
+            "get-an-albums-tracks", segments={"id": album_id}, params=params, page=(limit, offset)
+        )
 
     async def saved(
         self, *, limit: int | None = None, offset: int | None = None, market: str | None = None
     ) -> JSON:
         """A page of the current user's saved albums (``GET /me/albums``)."""
         params = {
-            **self._page("get-users-saved-albums", limit, offset),
             "market": self._market(market),
         }
-        return await self._call("get-users-saved-albums", params=params)
+        return await self._call("get-users-saved-albums", params=params, page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save albums to the user's library, 20 per request, in order; deprecated."""
@@ -70,6 +70,4 @@ class Albums(Group):
 
     async def new_releases(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """``{"albums": page}`` of new releases (``GET /browse/new-releases``); deprecated."""
-        return await self._call(
-            "get-new-releases", params=self._page("get-new-releases", limit, offset)
-        )
+        return await self._call("get-new-releases", page=(limit, offset))

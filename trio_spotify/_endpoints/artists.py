@@ -45,9 +45,10 @@ class Artists(Group):
         params = {
             "include_groups": groups,
             "market": self._market(market),
-            **self._page("get-an-artists-albums", limit, offset),
         }
-        return await self._call("get-an-artists-albums", segments={"id": artist_id}, params=params)
+        return await self._call(
+            "get-an-artists-albums", segments={"id": artist_id}, params=params, page=(limit, offset)
+        )
 
     async def top_tracks(self, id: str, *, market: str | None = None) -> JSON:
         """``{"tracks": [...]}``: the artist's top tracks; deprecated."""

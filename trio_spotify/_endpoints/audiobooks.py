@@ -40,16 +40,14 @@ class Audiobooks(Group):
         book_id, market = self._id(id, "audiobook"), self._market(market)
         params = {
             "market": market,
-            **self._page("get-audiobook-chapters", limit, offset),
         }
-        return await self._call("get-audiobook-chapters", segments={"id": book_id}, params=params)
+        return await self._call(
+            "get-audiobook-chapters", segments={"id": book_id}, params=params, page=(limit, offset)
+        )
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """A page of the current user's saved audiobooks (``GET /me/audiobooks``)."""
-        params = {
-            **self._page("get-users-saved-audiobooks", limit, offset),
-        }
-        return await self._call("get-users-saved-audiobooks", params=params)
+        return await self._call("get-users-saved-audiobooks", page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save audiobooks to the user's library, 50 per request, in order; deprecated."""

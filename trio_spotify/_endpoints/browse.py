@@ -23,20 +23,16 @@ class Categories(Group):
         """``{"categories": page}`` of browse categories; deprecated."""
         params = {
             "locale": locale,
-            **self._page("get-categories", limit, offset),
         }
-        return await self._call("get-categories", params=params)
+        return await self._call("get-categories", params=params, page=(limit, offset))
 
     async def playlists(
         self, category_id: str, *, limit: int | None = None, offset: int | None = None
     ) -> JSON:
         """``{"playlists": page}`` of the category's playlists; deprecated."""
         category = self._text(category_id, "category_id")
-        params = {
-            **self._page("get-a-categories-playlists", limit, offset),
-        }
         return await self._call(
-            "get-a-categories-playlists", segments={"category_id": category}, params=params
+            "get-a-categories-playlists", segments={"category_id": category}, page=(limit, offset)
         )
 
 

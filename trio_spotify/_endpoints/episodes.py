@@ -34,9 +34,8 @@ class Episodes(Group):
         """A page of the current user's saved episodes (``GET /me/episodes``)."""
         params = {
             "market": self._market(market),
-            **self._page("get-users-saved-episodes", limit, offset),
         }
-        return await self._call("get-users-saved-episodes", params=params)
+        return await self._call("get-users-saved-episodes", params=params, page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save episodes to the user's library, 50 per request, in order; deprecated."""

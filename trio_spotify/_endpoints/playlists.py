@@ -124,20 +124,14 @@ class Playlists(Group):
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """A page of the current user's playlists, owned or followed (``GET /me/playlists``)."""
-        params = {
-            **self._page("get-a-list-of-current-users-playlists", limit, offset),
-        }
-        return await self._call("get-a-list-of-current-users-playlists", params=params)
+        return await self._call("get-a-list-of-current-users-playlists", page=(limit, offset))
 
     async def user_playlists(
         self, user_id: str, *, limit: int | None = None, offset: int | None = None
     ) -> JSON:
         """A page of a user's public playlists (``GET /users/{id}/playlists``); deprecated."""
         segments = {"user_id": self._id(user_id, "user", "user_id")}
-        params = {
-            **self._page("get-list-users-playlists", limit, offset),
-        }
-        return await self._call("get-list-users-playlists", segments=segments, params=params)
+        return await self._call("get-list-users-playlists", segments=segments, page=(limit, offset))
 
     async def featured(
         self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
@@ -145,9 +139,8 @@ class Playlists(Group):
         """``{"message", "playlists": page}`` of featured playlists; deprecated."""
         params = {
             "locale": locale,
-            **self._page("get-featured-playlists", limit, offset),
         }
-        return await self._call("get-featured-playlists", params=params)
+        return await self._call("get-featured-playlists", params=params, page=(limit, offset))
 
     async def cover_image(self, playlist_id: str) -> list[JSON]:
         """The playlist's cover images (``GET /playlists/{id}/images``)."""

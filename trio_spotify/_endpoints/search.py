@@ -40,7 +40,6 @@ class Search(Group):
             "q": query,
             "type": kinds,
             "market": self._market(market),
-            **self._page("search", limit, offset),
             "include_external": include_external,
         }
-        return await self._call("search", params=params)
+        return await self._call("search", params=params, page=(limit, offset))

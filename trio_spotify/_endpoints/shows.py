@@ -38,16 +38,14 @@ class Shows(Group):
         show_id, market = self._id(id, "show"), self._market(market)
         params = {
             "market": market,
-            **self._page("get-a-shows-episodes", limit, offset),
         }
-        return await self._call("get-a-shows-episodes", segments={"id": show_id}, params=params)
+        return await self._call(
+            "get-a-shows-episodes", segments={"id": show_id}, params=params, page=(limit, offset)
+        )
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """A page of the current user's saved shows (``GET /me/shows``)."""
-        params = {
-            **self._page("get-users-saved-shows", limit, offset),
-        }
-        return await self._call("get-users-saved-shows", params=params)
+        return await self._call("get-users-saved-shows", page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save shows to the user's library, 50 per request, in order; deprecated."""

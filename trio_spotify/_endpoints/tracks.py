@@ -54,9 +54,8 @@ class Tracks(Group):
         """A page of the current user's saved tracks (``GET /me/tracks``)."""
         params = {
             "market": self._market(market),
-            **self._page("get-users-saved-tracks", limit, offset),
         }
-        return await self._call("get-users-saved-tracks", params=params)
+        return await self._call("get-users-saved-tracks", params=params, page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save tracks to the user's library (JSON body), 50 per request, in order; deprecated."""

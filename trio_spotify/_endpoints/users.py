@@ -39,10 +39,12 @@ class Users(Group):
             self._choice(time_range, _TIME_RANGES, "time_range")
         params = {
             "time_range": time_range,
-            **self._page("get-users-top-artists-and-tracks", limit, offset),
         }
         return await self._call(
-            "get-users-top-artists-and-tracks", segments={"type": kind}, params=params
+            "get-users-top-artists-and-tracks",
+            segments={"type": kind},
+            params=params,
+            page=(limit, offset),
         )
 
     async def follow(self, ids: Iterable[str]) -> None:
