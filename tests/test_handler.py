@@ -614,3 +614,32 @@ async def test_token_lifetime_counts_from_when_the_token_was_requested(autojump_
         await trio.sleep(86)  # t=96: inside the 5 s margin before the real expiry at 100
         await spotify.request("GET", "/x")
         assert fake.issued == 2
+
+
+async def test_a_shared_renewal_failure_that_cannot_be_copied_still_reaches_every_task(
+        autojump_clock):
+    class Odd(Exception):
+        def __init__(self, *, code: int) -> None:  # copy.copy cannot rebuild this one
+            super().__init__()
+            self.code = code
+
+    class Failing:
+        async def renew(self, accounts, stale):
+            await trio.sleep(0.1)
+            raise Odd(code=7)
+
+    fake = FakeSpotify()
+    async with open_fake(fake, auth=Failing()) as spotify:
+        caught: list[BaseException] = []
+
+        async def one() -> None:
+            try:
+                await spotify.request("GET", "/me")
+            except Exception as exc:
+                caught.append(exc)
+
+        async with trio.open_nursery() as nursery:
+            for _ in range(3):
+                nursery.start_soon(one)
+    assert sorted(type(e).__name__ for e in caught) == ["Odd", "RuntimeError", "RuntimeError"]
+    assert all(isinstance(e.__cause__, Odd) for e in caught if isinstance(e, RuntimeError))

@@ -35,6 +35,15 @@ __all__ = ["TokenManager"]
 logger = logging.getLogger("trio_spotify")
 
 
+def _copy_of(failure: Exception) -> Exception:
+    """A copy of ``failure`` for another task to raise (one object raised in several tasks
+    would pile their tracebacks onto each other)."""
+    try:
+        return copy.copy(failure)
+    except Exception:  # an exception type whose __init__ cannot be called with its args
+        return RuntimeError(f"renewing the access token failed: {type(failure).__name__}")
+
+
 class TokenManager:
     """The current token of one client, renewed single-flight behind a lock."""
 
@@ -119,7 +128,7 @@ class TokenManager:
                 # An attempt that ran while we waited failed: share its failure rather than
                 # ask again at once (a revoked refresh token would otherwise be tried by
                 # every waiting task, one round trip after another).
-                raise copy.copy(failure) from failure
+                raise _copy_of(failure) from failure
             if self._renewer is None:
                 raise RuntimeError("a fixed Token cannot be renewed; check can_renew first")
             # The lifetime is counted from before the request: the token's own clock started
