@@ -507,3 +507,37 @@ async def test_replace_items_clears_with_an_empty_list_and_refuses_a_single_stri
         {"uris": []},
         {"uris": [f"spotify:track:{T}"]},
     ]
+
+
+async def test_tracks_save_with_times_sends_timestamped_ids_in_chunks() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    recorder = Recorder()
+    ids = [f"{n:022d}" for n in range(120)]
+    when = datetime(2023, 1, 15, 14, 30, tzinfo=UTC)
+    stamps: dict[str, datetime | str] = {i: when + timedelta(minutes=n) for n, i in enumerate(ids)}
+    stamps[ids[1]] = "2023-01-15T16:31:00+01:00"  # a string with its zone is accepted too
+    async with open_client(recorder) as spotify:
+        with pytest.warns(DeprecationWarning, match="save-tracks-user"):
+            await spotify.tracks.save(stamps)
+    assert [len(s.body["timestamped_ids"]) for s in recorder.seen] == [50, 50, 20]
+    first = recorder.seen[0].body["timestamped_ids"]
+    assert first[0] == {"id": ids[0], "added_at": "2023-01-15T14:30:00Z"}
+    assert first[1] == {"id": ids[1], "added_at": "2023-01-15T15:31:00Z"}
+    sent = [e["id"] for s in recorder.seen for e in s.body["timestamped_ids"]]
+    assert sent == ids  # in order, none dropped
+    # A time without a zone is refused before anything is sent.
+    recorder.seen.clear()
+    async with open_client(recorder) as spotify:
+        with pytest.raises(ValueError, match="no time zone"):
+            await spotify.tracks.save({ids[0]: datetime(2023, 1, 15)})
+        with pytest.raises(ValueError, match="not an ISO 8601 time"):
+            await spotify.tracks.save({ids[0]: "yesterday"})
+        with pytest.raises(ValueError, match="no time zone"):
+            await spotify.tracks.save({ids[0]: "2023-01-15T14:30:00"})
+        tz = timezone(timedelta(hours=-5))
+        with pytest.warns(DeprecationWarning, match="save-tracks-user"):
+            await spotify.tracks.save({ids[0]: datetime(2023, 1, 15, 9, 30, tzinfo=tz)})
+    assert len(recorder.seen) == 1
+    assert recorder.seen[0].body == {
+        "timestamped_ids": [{"id": ids[0], "added_at": "2023-01-15T14:30:00Z"}]}

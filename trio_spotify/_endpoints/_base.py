@@ -236,7 +236,7 @@ class Group:
     async def _chunked_write(
         self,
         operation_id: str,
-        ids: Sequence[str],
+        ids: Sequence[Any],
         *,
         param: str = "ids",
         body: bool = False,
@@ -244,7 +244,8 @@ class Group:
     ) -> None:
         """Send ``op`` for ``ids`` in chunks of ``op.batch``, one after the other, in order.
 
-        ``body=True`` sends ``{param: [...]}`` as JSON instead of a query parameter.
+        ``body=True`` sends ``{param: [...]}`` as JSON instead of a query parameter (then the
+        items may be objects, such as ``timestamped_ids`` entries).
         """
         op = OPERATIONS[operation_id]
         self._deprecated(op, stacklevel=3)

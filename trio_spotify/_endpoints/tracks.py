@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 from ._base import JSON, Group
 
@@ -28,6 +29,20 @@ RECOMMENDATION_ATTRIBUTES = frozenset(
     }
 )
 _MAX_SEEDS = 5
+
+
+def _timestamp(value: datetime | str, track: str) -> str:
+    """``value`` as Spotify's ISO 8601 UTC timestamp; ValueError naming the track otherwise."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"added_at of {track!r} is not an ISO 8601 time: {value!r}") from None
+    if not isinstance(value, datetime):
+        raise TypeError(f"added_at of {track!r} must be a datetime or a string, not {value!r}")
+    if value.tzinfo is None:
+        raise ValueError(f"added_at of {track!r} has no time zone: {value.isoformat()!r}")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Tracks(Group):
@@ -57,9 +72,22 @@ class Tracks(Group):
         }
         return await self._call("get-users-saved-tracks", params=params, page=(limit, offset))
 
-    async def save(self, ids: Iterable[str]) -> None:
-        """Save tracks to the user's library (JSON body), 50 per request, in order; deprecated."""
-        await self._chunked_write("save-tracks-user", self._ids(ids, "track"), body=True)
+    async def save(self, ids: Iterable[str] | Mapping[str, datetime | str]) -> None:
+        """Save tracks to the user's library (JSON body), 50 per request, in order; deprecated.
+
+        Give a mapping of track to the moment it was saved (an aware ``datetime`` or an ISO
+        8601 string with its time zone) to send Spotify's ``timestamped_ids`` instead: the
+        tracks then appear in the library as saved at those times.
+        """
+        if not isinstance(ids, Mapping):
+            await self._chunked_write("save-tracks-user", self._ids(ids, "track"), body=True)
+            return
+        track_ids = self._ids(ids.keys(), "track")
+        entries = [
+            {"id": track_id, "added_at": _timestamp(ids[key], key)}
+            for track_id, key in zip(track_ids, ids.keys(), strict=True)
+        ]
+        await self._chunked_write("save-tracks-user", entries, param="timestamped_ids", body=True)
 
     async def remove(self, ids: Iterable[str]) -> None:
         """Remove tracks from the user's library, 50 per request, in order; deprecated."""
