@@ -1,14 +1,14 @@
-"""The pytest plugin of trio_spotify (entry point ``pytest11``: ``trio_spotify``).
+"""The pytest plugin of trio_spotify (entry point `pytest11`: `trio_spotify`).
 
-Fixtures, for suites run with pytest-trio (``trio_mode = true`` or ``@pytest.mark.trio``):
+Fixtures, for suites run with pytest-trio (`trio_mode = true` or `@pytest.mark.trio`):
 
-- ``spotify_emulator``: a fresh :class:`~trio_spotify.testing.SpotifyEmulator` per test,
-  on ``trio.current_time`` (so ``autojump_clock`` drives token expiry and rate windows);
-- ``spotify``: a :class:`~trio_spotify.Spotify` client connected to it in-process, signed
+- `spotify_emulator`: a fresh `SpotifyEmulator` per test,
+  on `trio.current_time` (so `autojump_clock` drives token expiry and rate windows);
+- `spotify`: a `Spotify` client connected to it in-process, signed
   in as the emulator's user with every scope;
-- ``spotify_app``: the same, with the app's client-credentials token (no user).
+- `spotify_app`: the same, with the app's client-credentials token (no user).
 
-Configure the emulator of one test with a marker::
+Configure the emulator of one test with a marker:
 
     @pytest.mark.spotify_emulator(mode="development", rate_limit=RateLimit(10, 30))
     async def test_x(spotify, spotify_emulator): ...
@@ -17,7 +17,7 @@ A project's own fixture of the same name overrides these (pytest prefers the nea
 definition). pytest imports this module in every project where trio_spotify is installed,
 so it imports nothing at all of trio_spotify at import time: the client, starlette,
 hypercorn and the emulator load inside the fixtures. (That is also why it lives outside the
-package: importing it does not run ``trio_spotify/__init__.py`` before coverage starts.)
+package: importing it does not run `trio_spotify/__init__.py` before coverage starts.)
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def spotify_emulator(request: pytest.FixtureRequest) -> SpotifyEmulator:
-    """A fresh emulator on ``trio.current_time``; ``@pytest.mark.spotify_emulator(...)``
+    """A fresh emulator on `trio.current_time`; `@pytest.mark.spotify_emulator(...)`
     passes keyword arguments to it."""
     import trio
 
@@ -59,7 +59,7 @@ def spotify_emulator(request: pytest.FixtureRequest) -> SpotifyEmulator:
 
 @pytest.fixture
 async def spotify(spotify_emulator: SpotifyEmulator) -> AsyncIterator[Spotify]:
-    """A client connected in-process to ``spotify_emulator``, as its user (every scope)."""
+    """A client connected in-process to `spotify_emulator`, as its user (every scope)."""
     from trio_spotify.testing import open_emulator_client
 
     async with open_emulator_client(spotify_emulator) as client:
@@ -68,7 +68,7 @@ async def spotify(spotify_emulator: SpotifyEmulator) -> AsyncIterator[Spotify]:
 
 @pytest.fixture
 async def spotify_app(spotify_emulator: SpotifyEmulator) -> AsyncIterator[Spotify]:
-    """A client connected in-process to ``spotify_emulator`` with a client-credentials token."""
+    """A client connected in-process to `spotify_emulator` with a client-credentials token."""
     from trio_spotify.testing import open_emulator_client
 
     async with open_emulator_client(

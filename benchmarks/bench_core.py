@@ -36,13 +36,16 @@ import trio_spotify
 # -- the server (runs in its own process) ---------------------------------------------------
 
 _BODY = json.dumps({"id": "11dFghVXANMlKmJXsNCbNl", "name": "a track", "popularity": 50}).encode()
-_TOKEN = json.dumps({"access_token": "bench-token", "token_type": "bearer",
-                     "expires_in": 3600}).encode()
+_TOKEN = json.dumps(
+    {"access_token": "bench-token", "token_type": "bearer", "expires_in": 3600}
+).encode()
 
 
 def _response(status: str, body: bytes, extra: bytes = b"") -> bytes:
-    return (b"HTTP/1.1 " + status.encode() + b"\r\ncontent-type: application/json\r\n"
-            b"content-length: " + str(len(body)).encode() + b"\r\n" + extra + b"\r\n" + body)
+    return (
+        b"HTTP/1.1 " + status.encode() + b"\r\ncontent-type: application/json\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\n" + extra + b"\r\n" + body
+    )
 
 
 class _Server(asyncio.Protocol):
@@ -68,7 +71,7 @@ class _Server(asyncio.Protocol):
                     length = int(value)
             if len(self.buffer) < end + 4 + length:
                 return
-            self.buffer = self.buffer[end + 4 + length:]
+            self.buffer = self.buffer[end + 4 + length :]
             self.transport.write(self._answer(head.split(b" ", 2)[1]))  # type: ignore[attr-defined]
 
     def _answer(self, path: bytes) -> bytes:
@@ -82,8 +85,9 @@ class _Server(asyncio.Protocol):
             if len(sent) >= self.window:
                 wait = max(1, math.ceil(sent[0] + self.seconds - now))
                 body = b'{"error":{"status":429,"message":"API rate limit exceeded"}}'
-                return _response("429 Too Many Requests", body,
-                                 b"retry-after: " + str(wait).encode() + b"\r\n")
+                return _response(
+                    "429 Too Many Requests", body, b"retry-after: " + str(wait).encode() + b"\r\n"
+                )
             sent.append(now)
         return _response("200 OK", _BODY)
 
@@ -130,6 +134,7 @@ class ServerProcess:
 
 # -- the clients -------------------------------------------------------------------------------
 
+
 async def _drive(n: int, concurrency: int, call) -> None:  # type: ignore[no-untyped-def]
     send, receive = trio.open_memory_channel[int](n)
     for i in range(n):
@@ -150,11 +155,14 @@ async def run_raw(base: str, n: int, concurrency: int) -> tuple[float, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=f"{base}/v1", limits=limits) as client:
+
         async def call() -> None:
-            response = await client.get("/tracks/11dFghVXANMlKmJXsNCbNl",
-                                        headers={"Authorization": "Bearer bench-token"})
+            response = await client.get(
+                "/tracks/11dFghVXANMlKmJXsNCbNl", headers={"Authorization": "Bearer bench-token"}
+            )
             response.raise_for_status()
             response.json()
+
         await _drive(n, concurrency, call)
     return time.perf_counter() - wall, time.process_time() - cpu
 
@@ -163,20 +171,27 @@ async def run_client(base: str, n: int, concurrency: int) -> tuple[float, float]
     cpu, wall = time.process_time(), time.perf_counter()
     async with trio_spotify.open_spotify(
         trio_spotify.ClientCredentials("id", "secret"),
-        api_url=f"{base}/v1", accounts_url=base, max_concurrency=concurrency,
+        api_url=f"{base}/v1",
+        accounts_url=base,
+        max_concurrency=concurrency,
     ) as spotify:
+
         async def call() -> None:
             await spotify.request("GET", "/tracks/11dFghVXANMlKmJXsNCbNl")
+
         await _drive(n, concurrency, call)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-async def run_rate_limited(base: str, n: int, concurrency: int, window: int,
-                           seconds: float) -> tuple[float, trio_spotify.SpotifyStatistics]:
+async def run_rate_limited(
+    base: str, n: int, concurrency: int, window: int, seconds: float
+) -> tuple[float, trio_spotify.SpotifyStatistics]:
     start = time.perf_counter()
     async with trio_spotify.open_spotify(
         trio_spotify.ClientCredentials("id", "secret"),
-        api_url=f"{base}/v1", accounts_url=base, max_concurrency=concurrency,
+        api_url=f"{base}/v1",
+        accounts_url=base,
+        max_concurrency=concurrency,
     ) as spotify:
         await _drive(n, concurrency, lambda: spotify.request("GET", "/tracks/x"))
         stats = spotify.statistics()
@@ -192,8 +207,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the best is kept")
     parser.add_argument("--rate", type=int, default=100, help="R: requests allowed per window")
     parser.add_argument("--rate-window", type=float, default=2.0, help="W: window in seconds")
-    parser.add_argument("--rate-requests", type=int, default=1000,
-                        help="requests in the rate-limited run")
+    parser.add_argument(
+        "--rate-requests", type=int, default=1000, help="requests in the rate-limited run"
+    )
     args = parser.parse_args()
     if args.serve is not None:
         serve(args.serve, args.window, args.seconds)
@@ -211,10 +227,12 @@ def main() -> None:
                         best[name] = (wall, cpu)
             raw_wall, raw_cpu = best["raw httpx"]
             ours_wall, ours_cpu = best["trio_spotify"]
-            print(f"in flight {concurrency:>2}: raw {n / raw_wall:7.0f} req/s "
-                  f"{raw_cpu / n * 1e6:6.0f} us CPU/req | trio_spotify {n / ours_wall:7.0f} req/s "
-                  f"{ours_cpu / n * 1e6:6.0f} us CPU/req | throughput x{raw_wall / ours_wall:.2f} "
-                  f"CPU/req x{ours_cpu / raw_cpu:.2f}")
+            print(
+                f"in flight {concurrency:>2}: raw {n / raw_wall:7.0f} req/s "
+                f"{raw_cpu / n * 1e6:6.0f} us CPU/req | trio_spotify {n / ours_wall:7.0f} req/s "
+                f"{ours_cpu / n * 1e6:6.0f} us CPU/req | throughput x{raw_wall / ours_wall:.2f} "
+                f"CPU/req x{ours_cpu / raw_cpu:.2f}"
+            )
 
     r, w, total = args.rate, args.rate_window, args.rate_requests
     # The ideal: a batch of R at t=0, W, 2W, ...; the last batch starts at (ceil(N/R) - 1) W.
@@ -223,9 +241,11 @@ def main() -> None:
     with ServerProcess(window=r, seconds=w) as server:
         elapsed, stats = trio.run(run_rate_limited, server.base, total, 64, r, w)
     successes = total
-    print(f"completed in {elapsed:.2f} s, ideal {ideal:.2f} s: x{elapsed / ideal:.3f} of ideal; "
-          f"{stats.rate_limited} 429s = {stats.rate_limited / successes:.3f} per success; "
-          f"paused {stats.rate_limit_pause:.1f} s")
+    print(
+        f"completed in {elapsed:.2f} s, ideal {ideal:.2f} s: x{elapsed / ideal:.3f} of ideal; "
+        f"{stats.rate_limited} 429s = {stats.rate_limited / successes:.3f} per success; "
+        f"paused {stats.rate_limit_pause:.1f} s"
+    )
 
 
 if __name__ == "__main__":

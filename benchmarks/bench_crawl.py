@@ -54,8 +54,16 @@ def keys(data: bytes) -> list[tuple[str, str]]:
 
 async def run_crawl(opts: argparse.Namespace, emulator: SpotifyEmulator) -> tuple[bytes, float]:
     args = build_parser().parse_args(
-        ["crawl", "--emulator", "--progress", "none", "-c", str(opts.concurrency),
-         "artist", *artist_ids(opts)]
+        [
+            "crawl",
+            "--emulator",
+            "--progress",
+            "none",
+            "-c",
+            str(opts.concurrency),
+            "artist",
+            *artist_ids(opts),
+        ]
     )
     out, err = io.BytesIO(), io.StringIO()
     start = time.perf_counter()
@@ -150,7 +158,9 @@ def report(title: str, results: dict[str, Any], opts: argparse.Namespace | None 
         floor = (answered - 1) // opts.rate_limit * opts.window
         print(
             f"rate-limit floor for {answered} answers: {floor:.1f} s; "
-            f"the crawl took {crawl['seconds'] / floor:.2f}x that" if floor else ""
+            f"the crawl took {crawl['seconds'] / floor:.2f}x that"
+            if floor
+            else ""
         )
 
 

@@ -59,8 +59,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def load(clients: list[httpx.AsyncClient], token: str, ids: list[str], concurrency: int,
-               duration: float) -> tuple[int, int, float]:
+async def load(
+    clients: list[httpx.AsyncClient], token: str, ids: list[str], concurrency: int, duration: float
+) -> tuple[int, int, float]:
     """(answers, wrong answers, seconds) of ``concurrency`` workers for ``duration`` s."""
     done = 0
     wrong = 0
@@ -98,15 +99,22 @@ async def main(args: argparse.Namespace) -> int:
         base = info["accounts_url"]
         token = info["user token"]
         print(f"emulator on {base} (separate process); {args.duration:g} s per level")
-        print(f"{'where':<12}{'connections':>12}{'requests':>10}{'wrong':>7}{'req/s':>10}"
-              f"{'server CPU':>12}{'capacity':>10}")
+        print(
+            f"{'where':<12}{'connections':>12}{'requests':>10}{'wrong':>7}{'req/s':>10}"
+            f"{'server CPU':>12}{'capacity':>10}"
+        )
         for level in levels:
             # Several small httpx clients: one client's pool bookkeeping grows with its
             # connections and would make the load generator, not the server, the limit.
             per_client = 16
             clients = [
-                httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(
-                    max_connections=per_client, max_keepalive_connections=per_client))
+                httpx.AsyncClient(
+                    base_url=base,
+                    timeout=60,
+                    limits=httpx.Limits(
+                        max_connections=per_client, max_keepalive_connections=per_client
+                    ),
+                )
                 for _ in range(-(-level // per_client))
             ]
             try:
@@ -123,8 +131,10 @@ async def main(args: argparse.Namespace) -> int:
             # capacity is its rate divided by the share of one core it used.
             capacity = done / seconds / busy if busy > 0 else float("nan")
             results[f"capacity-{level}"] = capacity
-            print(f"{'loopback':<12}{level:>12}{done:>10}{wrong:>7}{done / seconds:>10.0f}"
-                  f"{busy:>11.0%}{capacity:>10.0f}")
+            print(
+                f"{'loopback':<12}{level:>12}{done:>10}{wrong:>7}{done / seconds:>10.0f}"
+                f"{busy:>11.0%}{capacity:>10.0f}"
+            )
         in_token = local.issue_access_token()
         transport = httpx.ASGITransport(app=local.app)
         async with httpx.AsyncClient(transport=transport, base_url=IN_PROCESS_URL) as client:
@@ -137,8 +147,10 @@ async def main(args: argparse.Namespace) -> int:
         await process.wait()
     best = max(v for k, v in results.items() if k.startswith("loopback"))
     worst = min(v for k, v in results.items() if k.startswith("loopback"))
-    print(f"loopback rate: {worst:.0f}..{best:.0f} req/s measured (target >= 500); "
-          f"in-process / best loopback = {results['in-process'] / best:.2f}")
+    print(
+        f"loopback rate: {worst:.0f}..{best:.0f} req/s measured (target >= 500); "
+        f"in-process / best loopback = {results['in-process'] / best:.2f}"
+    )
     if failures:
         print(f"FAILED: {failures} wrong answers")
         return 1

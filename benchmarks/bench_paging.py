@@ -75,8 +75,10 @@ async def main(items: int, latency: float, pages_in_flight: int, concurrency: in
         playlist = await spotify.playlists.create("bench", public=False)
         await spotify.playlists.add_items(playlist["id"], ids)  # set-up, no latency yet
         emulator.faults.latency = latency
-        print(f"{items} items, {latency * 1000:g} ms per request, max_concurrency={concurrency},"
-              f" pages_in_flight={pages_in_flight}")
+        print(
+            f"{items} items, {latency * 1000:g} ms per request, max_concurrency={concurrency},"
+            f" pages_in_flight={pages_in_flight}"
+        )
 
         first = await spotify.playlists.items(playlist["id"], limit=50)
         concurrent = await measure(

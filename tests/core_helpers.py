@@ -21,12 +21,16 @@ Responder = Callable[[httpx.Request], Awaitable[httpx.Response]]
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, content=json.dumps(body).encode(), headers={
-        "Content-Type": "application/json", **(headers or {})})
+    return httpx.Response(
+        status,
+        content=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
-def api_error(status: int, message: str, reason: str | None = None,
-              headers: dict[str, str] | None = None) -> httpx.Response:
+def api_error(
+    status: int, message: str, reason: str | None = None, headers: dict[str, str] | None = None
+) -> httpx.Response:
     error: dict[str, Any] = {"status": status, "message": message}
     if reason is not None:
         error["reason"] = reason
@@ -78,12 +82,19 @@ class FakeSpotify:
         expected = httpx.BasicAuth(CLIENT_ID, CLIENT_SECRET)
         probe = next(expected.auth_flow(httpx.Request("POST", "https://x")))
         if request.headers.get("Authorization") != probe.headers["Authorization"]:
-            return json_response(400, {"error": "invalid_client",
-                                       "error_description": "Invalid client secret"})
+            return json_response(
+                400, {"error": "invalid_client", "error_description": "Invalid client secret"}
+            )
         await trio.sleep(self.token_delay)
         self.issued += 1
-        return json_response(200, {"access_token": self.current_token, "token_type": "bearer",
-                                   "expires_in": self.token_lifetime})
+        return json_response(
+            200,
+            {
+                "access_token": self.current_token,
+                "token_type": "bearer",
+                "expires_in": self.token_lifetime,
+            },
+        )
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handle)
@@ -101,5 +112,8 @@ def open_fake(fake: FakeSpotify, auth: Any = None, **kwargs: Any) -> Any:
     kwargs.setdefault("retry", trio_spotify.RetryPolicy(jitter=no_jitter))
     return trio_spotify.open_spotify(
         credentials() if auth is None else auth,
-        api_url=API, accounts_url=ACCOUNTS, transport=fake.transport(), **kwargs,
+        api_url=API,
+        accounts_url=ACCOUNTS,
+        transport=fake.transport(),
+        **kwargs,
     )

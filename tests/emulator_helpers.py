@@ -43,12 +43,22 @@ def query_of(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-async def authorize(client: httpx.AsyncClient, emulator: SpotifyEmulator, *,
-                    scope: str = "user-read-private user-library-read",
-                    challenge: str | None = None, state: str = "xyz",
-                    redirect_uri: str = REDIRECT) -> httpx.Response:
-    params = {"client_id": emulator.client_id, "response_type": "code",
-              "redirect_uri": redirect_uri, "state": state, "scope": scope}
+async def authorize(
+    client: httpx.AsyncClient,
+    emulator: SpotifyEmulator,
+    *,
+    scope: str = "user-read-private user-library-read",
+    challenge: str | None = None,
+    state: str = "xyz",
+    redirect_uri: str = REDIRECT,
+) -> httpx.Response:
+    params = {
+        "client_id": emulator.client_id,
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "scope": scope,
+    }
     if challenge is not None:
         params.update(code_challenge=challenge, code_challenge_method="S256")
     return await client.get("/authorize", params=params)

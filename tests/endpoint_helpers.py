@@ -96,8 +96,13 @@ class Recorder:
         if request.headers.get("content-type", "").startswith("application/json") and content:
             body = json.loads(content)
         seen = Seen(
-            request.method, path[len("/v1") :], dict(request.url.params), body, content,
-            request.headers, trio.current_time(),
+            request.method,
+            path[len("/v1") :],
+            dict(request.url.params),
+            body,
+            content,
+            request.headers,
+            trio.current_time(),
         )
         self.seen.append(seen)
         self.in_flight += 1
@@ -124,7 +129,10 @@ async def open_client(
     """A client with a fixed token (granted ``scope``) talking to ``recorder``."""
     token = trio_spotify.Token("access-token", scope=scope)
     async with trio_spotify.open_spotify(
-        token, api_url=API, accounts_url=ACCOUNTS, transport=recorder.transport,
+        token,
+        api_url=API,
+        accounts_url=ACCOUNTS,
+        transport=recorder.transport,
         max_concurrency=max_concurrency,
     ) as spotify:
         yield spotify

@@ -54,8 +54,15 @@ class LoopbackSpotify:
             pass
         if scope["path"] == "/api/token":
             self.tokens_issued += 1
-            await self._json(send, 200, {"access_token": f"token-{self.tokens_issued}",
-                                         "token_type": "bearer", "expires_in": 3600})
+            await self._json(
+                send,
+                200,
+                {
+                    "access_token": f"token-{self.tokens_issued}",
+                    "token_type": "bearer",
+                    "expires_in": 3600,
+                },
+            )
             return
         self.requests += 1
         self.connections.add(tuple(scope.get("client") or ()))
@@ -66,20 +73,26 @@ class LoopbackSpotify:
             if len(self._window) >= self.window_requests:
                 self.rate_limited += 1
                 wait = self._window[0] + self.window_seconds - now
-                await self._json(send, 429, {"error": {"status": 429,
-                                                       "message": "API rate limit exceeded"}},
-                                 {"retry-after": str(max(1, math.ceil(wait)))})
+                await self._json(
+                    send,
+                    429,
+                    {"error": {"status": 429, "message": "API rate limit exceeded"}},
+                    {"retry-after": str(max(1, math.ceil(wait)))},
+                )
                 return
             self._window.append(now)
         self.successes += 1
         await self._json(send, 200, {"path": scope["path"], "name": "a track"})
 
     @staticmethod
-    async def _json(send: Send, status: int, body: Any,
-                    headers: dict[str, str] | None = None) -> None:
+    async def _json(
+        send: Send, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
         payload = json.dumps(body).encode()
-        raw = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(payload)).encode())]
+        raw = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+        ]
         raw += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": payload})

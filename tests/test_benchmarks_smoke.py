@@ -24,8 +24,18 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("bench_crawl.py", ["--artists", "1", "--latency", "0"], ["speed-up:", "sequential"]),
         (
             "bench_core.py",
-            ["--requests", "20", "--rounds", "1", "--rate", "10", "--rate-window", "0.2",
-             "--rate-requests", "20"],
+            [
+                "--requests",
+                "20",
+                "--rounds",
+                "1",
+                "--rate",
+                "10",
+                "--rate-window",
+                "0.2",
+                "--rate-requests",
+                "20",
+            ],
             ["in flight  1:", "in flight 64:", "completed in"],
         ),
     ],
@@ -33,7 +43,9 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 def test_benchmark_runs(script: str, argv: list[str], expected: list[str]) -> None:
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), *argv],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONWARNINGS": "error"},
     )
     assert done.returncode == 0, done.stderr

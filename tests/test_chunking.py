@@ -31,9 +31,7 @@ def unknown(track_id: str) -> bool:
 
 async def tracks_with_nulls(request: httpx.Request, seen: Seen) -> httpx.Response:
     await trio.sleep(1)
-    return json_response(
-        200, {"tracks": [None if unknown(i) else {"id": i} for i in seen.ids]}
-    )
+    return json_response(200, {"tracks": [None if unknown(i) else {"id": i} for i in seen.ids]})
 
 
 async def test_10000_track_ids_cost_exactly_200_concurrent_requests_merged_in_order(
@@ -205,8 +203,9 @@ async def test_an_answer_with_the_wrong_number_of_results_is_a_decode_error() ->
         return json_response(200, {"tracks": [{"id": i} for i in seen.ids[:-1]]})
 
     async with open_client(Recorder(respond=short)) as spotify:
-        with pytest.deprecated_call(), pytest.raises(
-            trio_spotify.ResponseDecodeError, match="answered 2 IDs with 1 results"
+        with (
+            pytest.deprecated_call(),
+            pytest.raises(trio_spotify.ResponseDecodeError, match="answered 2 IDs with 1 results"),
         ):
             await spotify.tracks.get_several([make_id(1), make_id(2)])
 

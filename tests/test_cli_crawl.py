@@ -117,8 +117,13 @@ async def test_artists_given_as_uri_and_url_are_deduplicated() -> None:
     emu = emulator()
     ident = artist_id(emu, 1)
     result = await crawl(
-        "--emulator", "artist", ident, f"spotify:artist:{ident}",
-        f"https://open.spotify.com/intl-de/artist/{ident}?si=abc", artist_id(emu, 3), emu=emu,
+        "--emulator",
+        "artist",
+        ident,
+        f"spotify:artist:{ident}",
+        f"https://open.spotify.com/intl-de/artist/{ident}?si=abc",
+        artist_id(emu, 3),
+        emu=emu,
     )
     assert result.code == 0, result.err
     counted = Counter(keys(result.records))
@@ -165,8 +170,15 @@ async def test_library_and_followed_use_the_user_state() -> None:
     emu = emulator()
     state = emu.user(emu.user_id)
     result = await crawl(
-        "--emulator", "library", "tracks", "albums", "shows", "episodes", "audiobooks",
-        "playlists", emu=emu,
+        "--emulator",
+        "library",
+        "tracks",
+        "albums",
+        "shows",
+        "episodes",
+        "audiobooks",
+        "playlists",
+        emu=emu,
     )
     assert result.code == 0, result.err
     got: dict[str, set[str]] = {}
@@ -178,8 +190,9 @@ async def test_library_and_followed_use_the_user_state() -> None:
         assert got[f"saved_{kind}"] == saved
     assert state.followed_playlists
     assert got["saved_playlist"] == set(state.followed_playlists)
-    assert set(got) == {f"saved_{k}" for k in ("track", "album", "show", "episode",
-                                                "audiobook", "playlist")}
+    assert set(got) == {
+        f"saved_{k}" for k in ("track", "album", "show", "episode", "audiobook", "playlist")
+    }
 
     followed = await crawl("--emulator", "followed", emu=emu)
     assert followed.code == 0, followed.err
@@ -286,8 +299,18 @@ async def test_rate_limited_crawl_completes_and_reports_429s(autojump_clock: Any
     emu = emulator(clock=trio.current_time, rate_limit=RateLimit(20, window=1.0))
     emu.faults.latency = 0.05
     result = await crawl(
-        "--emulator", "--progress", "plain", "--progress-interval", "1", "-c", "8",
-        "artist", artist_id(emu, 0), artist_id(emu, 1), artist_id(emu, 2), emu=emu,
+        "--emulator",
+        "--progress",
+        "plain",
+        "--progress-interval",
+        "1",
+        "-c",
+        "8",
+        "artist",
+        artist_id(emu, 0),
+        artist_id(emu, 1),
+        artist_id(emu, 2),
+        emu=emu,
     )
     assert result.code == 0, result.err
     expected = sum(1 + sum(len(s) for s in discography(emu, i)) for i in range(3))
@@ -391,14 +414,19 @@ class _DeadStream(io.StringIO):
     [BrokenPipeError(errno.EPIPE, "Broken pipe"), OSError(errno.ENOSPC, "No space left")],
     ids=["closed-pipe", "full-disk"],
 )
-async def test_a_failing_message_stream_does_not_stop_the_crawl(
-    error: OSError, tty: bool
-) -> None:
+async def test_a_failing_message_stream_does_not_stop_the_crawl(error: OSError, tty: bool) -> None:
     emu = emulator()
     missing = emu.catalog.id_of(1, SMALL.artists + 5)  # an error to report on the dead stream
     args = build_parser().parse_args(
-        ["crawl", "--emulator", "--progress-interval", "0.001", "artist", missing,
-         artist_id(emu, 0)]
+        [
+            "crawl",
+            "--emulator",
+            "--progress-interval",
+            "0.001",
+            "artist",
+            missing,
+            artist_id(emu, 0),
+        ]
     )
     out = io.BytesIO()
     code = await crawl_cli.run(args, stdout=out, stderr=_DeadStream(error, tty=tty), emulator=emu)
@@ -450,8 +478,14 @@ async def test_an_album_whose_tracks_fail_does_not_take_its_batch_down() -> None
     assert crawler.errors == 1
     assert "album a1" in err.getvalue()
     assert sorted(keys(parse_jsonl(out.getvalue()))) == [
-        ("album", "a0"), ("album", "a1"), ("album", "a2"), ("album", "a3"),
-        ("track", "ta0"), ("track", "ta2"), ("track", "ta3")]
+        ("album", "a0"),
+        ("album", "a1"),
+        ("album", "a2"),
+        ("album", "a3"),
+        ("track", "ta0"),
+        ("track", "ta2"),
+        ("track", "ta3"),
+    ]
 
 
 async def test_fail_fast_stops_at_the_first_error(autojump_clock: Any) -> None:
@@ -553,8 +587,16 @@ def test_help_documents_every_command(capsys: pytest.CaptureFixture[str]) -> Non
             main(argv)
         assert exc.value.code == 0
     text = capsys.readouterr().out
-    for word in ("crawl", "login", "emulator", "--resume", "--concurrency", "--fail-fast",
-                 "--include-groups", "Exit codes"):
+    for word in (
+        "crawl",
+        "login",
+        "emulator",
+        "--resume",
+        "--concurrency",
+        "--fail-fast",
+        "--include-groups",
+        "Exit codes",
+    ):
         assert word in text
 
 
@@ -601,7 +643,7 @@ async def test_resume_cuts_a_partial_line_and_adds_only_what_is_missing(tmp_path
     assert "cut a partial last line" in result.err
     records = parse_jsonl(out.read_bytes())
     assert sorted(keys(records)) == sorted(keys(parse_jsonl(complete)))
-    assert records[: kept] == parse_jsonl(b"".join(lines[:kept]))  # kept lines untouched
+    assert records[:kept] == parse_jsonl(b"".join(lines[:kept]))  # kept lines untouched
     # Tracks already written are not requested again.
     written_tracks = sum(1 for r in parse_jsonl(b"".join(lines[:kept])) if r["kind"] == "track")
     _, tracks = discography(emu, 4)
@@ -643,8 +685,12 @@ async def test_app_credentials_from_the_environment(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("SPOTIFY_CLIENT_ID", emu.client_id)
     monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", emu.client_secret)
     result = await crawl(
-        "--api-url", "http://emulator.test/v1", "--accounts-url", "http://emulator.test",
-        "artist", artist_id(emu, 0),
+        "--api-url",
+        "http://emulator.test/v1",
+        "--accounts-url",
+        "http://emulator.test",
+        "artist",
+        artist_id(emu, 0),
         transport=httpx.ASGITransport(app=emu.app),
     )
     assert result.code == 0, result.err
@@ -661,8 +707,14 @@ async def test_library_with_a_stored_user_token(
     emu = emulator()
     monkeypatch.setenv("SPOTIFY_CLIENT_ID", emu.client_id)
     monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", emu.client_secret)
-    common = ["--api-url", "http://emulator.test/v1", "--accounts-url", "http://emulator.test",
-              "--token-file", str(tmp_path / "tokens.json")]
+    common = [
+        "--api-url",
+        "http://emulator.test/v1",
+        "--accounts-url",
+        "http://emulator.test",
+        "--token-file",
+        str(tmp_path / "tokens.json"),
+    ]
     transport = httpx.ASGITransport(app=emu.app)
 
     nobody = await crawl(*common, "library", "tracks", transport=transport)
@@ -735,8 +787,12 @@ async def test_authentication_failure_stops_the_crawl_with_one_message(
     monkeypatch.setenv("SPOTIFY_CLIENT_ID", emu.client_id)
     monkeypatch.setenv("SPOTIFY_CLIENT_SECRET", "wrong-secret-wrong-secret")
     result = await crawl(
-        "--api-url", "http://emulator.test/v1", "--accounts-url", "http://emulator.test",
-        "artist", *[artist_id(emu, i) for i in range(4)],
+        "--api-url",
+        "http://emulator.test/v1",
+        "--accounts-url",
+        "http://emulator.test",
+        "artist",
+        *[artist_id(emu, i) for i in range(4)],
         transport=httpx.ASGITransport(app=emu.app),
     )
     assert result.code == 1

@@ -47,8 +47,20 @@ def command(out: Path, *options: str) -> list[str]:
     catalog = SpotifyEmulator().catalog
     artists = [catalog.id_of(1, i) for i in range(3)]
     return [
-        sys.executable, "-m", "trio_spotify", "crawl", "--emulator", "--progress", "plain",
-        "--progress-interval", "0.2", "-o", str(out), *options, "artist", *artists,
+        sys.executable,
+        "-m",
+        "trio_spotify",
+        "crawl",
+        "--emulator",
+        "--progress",
+        "plain",
+        "--progress-interval",
+        "0.2",
+        "-o",
+        str(out),
+        *options,
+        "artist",
+        *artists,
     ]
 
 
@@ -72,7 +84,9 @@ def test_ctrl_c_leaves_whole_lines_and_resume_completes_without_duplicates(
     # in the middle of it, while track batches are being written.
     proc = subprocess.Popen(
         command(out, "--emulator-latency", "0.15", "-c", "2"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     wait_for_lines(out, 60, proc, timeout=60)
     proc.send_signal(signal.SIGINT)
@@ -102,7 +116,9 @@ def test_second_ctrl_c_while_stopping_does_not_break_the_output(tmp_path: Path) 
     out = tmp_path / "discography.jsonl"
     proc = subprocess.Popen(
         command(out, "--emulator-latency", "0.15", "-c", "2"),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     wait_for_lines(out, 30, proc, timeout=60)
     proc.send_signal(signal.SIGINT)
@@ -118,9 +134,22 @@ def test_closed_output_pipe_stops_quietly() -> None:
     """``trio-spotify crawl ... | head -1``: the crawl stops when nobody reads any more."""
     catalog = SpotifyEmulator().catalog
     proc = subprocess.Popen(
-        [sys.executable, "-m", "trio_spotify", "crawl", "--emulator", "--progress", "plain",
-         "--emulator-latency", "0.05", "artist", catalog.id_of(1, 0), catalog.id_of(1, 1)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "trio_spotify",
+            "crawl",
+            "--emulator",
+            "--progress",
+            "plain",
+            "--emulator-latency",
+            "0.05",
+            "artist",
+            catalog.id_of(1, 0),
+            catalog.id_of(1, 1),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None
     assert proc.stderr is not None

@@ -96,12 +96,15 @@ def blocks(page: Path) -> Iterator[Block]:
         body: list[str] = []
         while index < len(lines) and not lines[index].strip().startswith(fence):
             line = lines[index]
-            body.append(line[len(indent):] if line.startswith(indent) else line.lstrip())
+            body.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
             index += 1
         index += 1
         previous = ""
         yield Block(
-            page, start + 1, language, "\n".join(body) + "\n",
+            page,
+            start + 1,
+            language,
+            "\n".join(body) + "\n",
             skip["reason"].strip() or "no reason given" if skip else None,
         )
 
@@ -207,8 +210,12 @@ def crawl_commands() -> list[tuple[str, str]]:
                 continue
             for offset, line in enumerate(block.code.splitlines()):
                 if _CRAWL.match(line.strip()):
-                    found.append((f"{block.page.relative_to(ROOT)}:{block.line + offset}",
-                                  line.strip().removeprefix("$").strip()))
+                    found.append(
+                        (
+                            f"{block.page.relative_to(ROOT)}:{block.line + offset}",
+                            line.strip().removeprefix("$").strip(),
+                        )
+                    )
     return found
 
 
@@ -222,7 +229,11 @@ def test_crawl_commands_in_the_docs_run(where: str, command: str, tmp_path: Path
     argv = shlex.split(command)
     assert not {"|", ">", "&&", ";"} & set(argv), f"{where}: keep crawl examples plain"
     result = subprocess.run(
-        [*_program(), *argv[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [*_program(), *argv[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
     assert result.returncode == 0, f"{where}: {command}\n{result.stderr}"

@@ -38,8 +38,12 @@ async def test_authorize_refusal_redirects_access_denied() -> None:
 
 @pytest.mark.parametrize(
     ("redirect_uri", "ok"),
-    [("http://127.0.0.1:1234/cb", True), ("http://[::1]:9/cb", True),
-     ("http://localhost:1234/cb", False), ("https://example.com/cb", False)],
+    [
+        ("http://127.0.0.1:1234/cb", True),
+        ("http://[::1]:9/cb", True),
+        ("http://localhost:1234/cb", False),
+        ("https://example.com/cb", False),
+    ],
 )
 async def test_authorize_redirect_uri_rules(redirect_uri: str, ok: bool) -> None:
     emulator = make()
@@ -51,12 +55,21 @@ async def test_authorize_redirect_uri_rules(redirect_uri: str, ok: bool) -> None
 async def test_authorize_rejects_unknown_client_and_bad_pkce_method() -> None:
     emulator = make()
     async with raw_client(emulator) as client:
-        r = await client.get("/authorize", params={"client_id": "nope", "response_type": "code",
-                                                   "redirect_uri": REDIRECT})
+        r = await client.get(
+            "/authorize",
+            params={"client_id": "nope", "response_type": "code", "redirect_uri": REDIRECT},
+        )
         assert r.status_code == 400
-        r = await client.get("/authorize", params={
-            "client_id": emulator.client_id, "response_type": "code", "redirect_uri": REDIRECT,
-            "code_challenge": "abc", "code_challenge_method": "plain"})
+        r = await client.get(
+            "/authorize",
+            params={
+                "client_id": emulator.client_id,
+                "response_type": "code",
+                "redirect_uri": REDIRECT,
+                "code_challenge": "abc",
+                "code_challenge_method": "plain",
+            },
+        )
         assert query_of(r.headers["location"])["error"] == "invalid_request"
 
 
@@ -65,8 +78,9 @@ async def test_authorization_code_grant_with_basic_auth() -> None:
     async with raw_client(emulator) as client:
         code = query_of((await authorize(client, emulator)).headers["location"])["code"]
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
-        r = await client.post("/api/token", data=form,
-                              headers=basic(emulator.client_id, emulator.client_secret))
+        r = await client.post(
+            "/api/token", data=form, headers=basic(emulator.client_id, emulator.client_secret)
+        )
         assert r.status_code == 200
         body = r.json()
         assert body["token_type"] == "Bearer"
@@ -77,11 +91,14 @@ async def test_authorization_code_grant_with_basic_auth() -> None:
         assert me.status_code == 200
         assert me.json()["id"] == emulator.user_id
         # a code works once
-        again = await client.post("/api/token", data=form,
-                                  headers=basic(emulator.client_id, emulator.client_secret))
+        again = await client.post(
+            "/api/token", data=form, headers=basic(emulator.client_id, emulator.client_secret)
+        )
         assert again.status_code == 400
-        assert again.json() == {"error": "invalid_grant",
-                                "error_description": "Invalid authorization code"}
+        assert again.json() == {
+            "error": "invalid_grant",
+            "error_description": "Invalid authorization code",
+        }
     assert emulator.counters.tokens_by_grant["authorization_code"] == 1
 
 
@@ -91,26 +108,30 @@ async def test_authorization_code_errors() -> None:
         code = query_of((await authorize(client, emulator)).headers["location"])["code"]
         good = basic(emulator.client_id, emulator.client_secret)
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
-        wrong_secret = await client.post("/api/token", data=form,
-                                         headers=basic(emulator.client_id, "wrong"))
+        wrong_secret = await client.post(
+            "/api/token", data=form, headers=basic(emulator.client_id, "wrong")
+        )
         assert wrong_secret.json()["error"] == "invalid_client"
-        no_secret = await client.post("/api/token",
-                                      data={**form, "client_id": emulator.client_id})
+        no_secret = await client.post("/api/token", data={**form, "client_id": emulator.client_id})
         assert no_secret.json()["error"] == "invalid_client"
         other_redirect = await client.post(
-            "/api/token", data={**form, "redirect_uri": "http://127.0.0.1:1/other"}, headers=good)
+            "/api/token", data={**form, "redirect_uri": "http://127.0.0.1:1/other"}, headers=good
+        )
         assert other_redirect.json()["error"] == "invalid_grant"
-        missing = await client.post("/api/token", data={"grant_type": "authorization_code"},
-                                    headers=good)
+        missing = await client.post(
+            "/api/token", data={"grant_type": "authorization_code"}, headers=good
+        )
         assert missing.json()["error"] == "invalid_request"
-        unsupported = await client.post("/api/token", data={"grant_type": "password"},
-                                        headers=good)
+        unsupported = await client.post("/api/token", data={"grant_type": "password"}, headers=good)
         assert unsupported.json()["error"] == "unsupported_grant_type"
         absent = await client.post("/api/token", data={"code": code}, headers=good)
-        assert absent.json() == {"error": "unsupported_grant_type",
-                                 "error_description": "grant_type parameter is missing"}
-        not_a_form = await client.post("/api/token", json={"grant_type": "client_credentials"},
-                                       headers=good)
+        assert absent.json() == {
+            "error": "unsupported_grant_type",
+            "error_description": "grant_type parameter is missing",
+        }
+        not_a_form = await client.post(
+            "/api/token", json={"grant_type": "client_credentials"}, headers=good
+        )
         assert not_a_form.json()["error"] == "invalid_request"
         # the failures above did not consume the code
         ok = await client.post("/api/token", data=form, headers=good)
@@ -123,9 +144,15 @@ async def test_code_expires_after_ten_minutes(autojump_clock: trio.testing.MockC
     async with raw_client(emulator) as client:
         code = query_of((await authorize(client, emulator)).headers["location"])["code"]
         await trio.sleep(601)
-        r = await client.post("/api/token", data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-        }, headers=basic(emulator.client_id, emulator.client_secret))
+        r = await client.post(
+            "/api/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT,
+            },
+            headers=basic(emulator.client_id, emulator.client_secret),
+        )
     assert r.json() == {"error": "invalid_grant", "error_description": "Authorization code expired"}
 
 
@@ -135,18 +162,27 @@ async def test_pkce_grant_and_rotating_refresh() -> None:
     async with raw_client(emulator) as client:
         location = (await authorize(client, emulator, challenge=challenge)).headers["location"]
         code = query_of(location)["code"]
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-                "client_id": emulator.client_id}
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": emulator.client_id,
+        }
         wrong = await client.post("/api/token", data={**form, "code_verifier": "x" * 50})
-        assert wrong.json() == {"error": "invalid_grant",
-                                "error_description": "code_verifier was incorrect"}
+        assert wrong.json() == {
+            "error": "invalid_grant",
+            "error_description": "code_verifier was incorrect",
+        }
         missing = await client.post("/api/token", data=form)
         assert missing.json()["error"] == "invalid_request"
         ok = await client.post("/api/token", data={**form, "code_verifier": verifier})
         assert ok.status_code == 200
         first = ok.json()["refresh_token"]
-        refresh = {"grant_type": "refresh_token", "refresh_token": first,
-                   "client_id": emulator.client_id}
+        refresh = {
+            "grant_type": "refresh_token",
+            "refresh_token": first,
+            "client_id": emulator.client_id,
+        }
         renewed = await client.post("/api/token", data=refresh)
         assert renewed.status_code == 200
         second = renewed.json()["refresh_token"]
@@ -163,15 +199,16 @@ async def test_code_flow_refresh_omits_refresh_token_and_needs_secret() -> None:
     auth = emulator.user_auth()
     async with raw_client(emulator) as client:
         form = {"grant_type": "refresh_token", "refresh_token": auth.refresh_token}
-        no_secret = await client.post("/api/token",
-                                      data={**form, "client_id": emulator.client_id})
+        no_secret = await client.post("/api/token", data={**form, "client_id": emulator.client_id})
         assert no_secret.json()["error"] == "invalid_client"
-        ok = await client.post("/api/token", data=form,
-                               headers=basic(emulator.client_id, emulator.client_secret))
+        ok = await client.post(
+            "/api/token", data=form, headers=basic(emulator.client_id, emulator.client_secret)
+        )
         assert ok.status_code == 200
         assert "refresh_token" not in ok.json()
-        again = await client.post("/api/token", data=form,
-                                  headers=basic(emulator.client_id, emulator.client_secret))
+        again = await client.post(
+            "/api/token", data=form, headers=basic(emulator.client_id, emulator.client_secret)
+        )
         assert again.status_code == 200
 
 
@@ -203,8 +240,12 @@ async def test_revoked_refresh_token_is_invalid_grant() -> None:
 async def test_client_credentials_through_the_client() -> None:
     emulator = make()
     transport = httpx.ASGITransport(app=emulator.app)
-    async with open_spotify(emulator.client_credentials(), transport=transport,
-                            api_url=IN_PROCESS_URL + "/v1", accounts_url=IN_PROCESS_URL) as s:
+    async with open_spotify(
+        emulator.client_credentials(),
+        transport=transport,
+        api_url=IN_PROCESS_URL + "/v1",
+        accounts_url=IN_PROCESS_URL,
+    ) as s:
         album = await s.request("GET", f"/albums/{emulator.catalog.id_of(2, 3)}")
         assert album["type"] == "album"
         assert s.token is not None

@@ -67,11 +67,13 @@ async def test_scheduled_errors_by_operation() -> None:
     emulator.faults.fail_next(503, 2, operation="get-available-markets")
     emulator.faults.fail_next(500)
     async with raw_client(emulator) as client:
-        genres = await client.get("/v1/recommendations/available-genre-seeds",
-                                  headers=bearer(token))
+        genres = await client.get(
+            "/v1/recommendations/available-genre-seeds", headers=bearer(token)
+        )
         assert genres.status_code == 500  # the unfiltered fault hits the next request of any kind
-        codes = [(await client.get("/v1/markets", headers=bearer(token))).status_code
-                 for _ in range(3)]
+        codes = [
+            (await client.get("/v1/markets", headers=bearer(token))).status_code for _ in range(3)
+        ]
     assert codes == [503, 503, 200]
     assert emulator.faults.pending == 0
     assert emulator.counters.faults["error"] == 3
@@ -107,8 +109,10 @@ async def test_random_errors_are_seeded() -> None:
         emulator.faults.error_rate = 0.3
         token = emulator.issue_access_token()
         async with raw_client(emulator) as client:
-            return [(await client.get("/v1/markets", headers=bearer(token))).status_code
-                    for _ in range(40)]
+            return [
+                (await client.get("/v1/markets", headers=bearer(token))).status_code
+                for _ in range(40)
+            ]
 
     first, second = await run(), await run()
     assert first == second
@@ -134,13 +138,16 @@ async def test_etag_and_not_modified() -> None:
     async with raw_client(emulator) as client:
         first = await client.get("/v1/me/playlists", headers=bearer(token))
         etag = first.headers["ETag"]
-        same = await client.get("/v1/me/playlists",
-                                headers={**bearer(token), "If-None-Match": etag})
+        same = await client.get(
+            "/v1/me/playlists", headers={**bearer(token), "If-None-Match": etag}
+        )
         assert same.status_code == 304
         assert same.content == b""
-        await client.post("/v1/me/playlists", json={"name": "changes the list"},
-                          headers=bearer(token))
-        changed = await client.get("/v1/me/playlists",
-                                   headers={**bearer(token), "If-None-Match": etag})
+        await client.post(
+            "/v1/me/playlists", json={"name": "changes the list"}, headers=bearer(token)
+        )
+        changed = await client.get(
+            "/v1/me/playlists", headers={**bearer(token), "If-None-Match": etag}
+        )
         assert changed.status_code == 200
         assert changed.headers["ETag"] != etag

@@ -25,11 +25,13 @@ async def test_client_over_loopback_follows_next_links() -> None:
     with trio.fail_after(20):
         async with serve_emulator(emulator) as base_url:
             assert base_url.startswith("http://127.0.0.1:")
-            async with open_spotify(emulator.client_credentials(), api_url=base_url + "/v1",
-                                    accounts_url=base_url) as spotify:
+            async with open_spotify(
+                emulator.client_credentials(), api_url=base_url + "/v1", accounts_url=base_url
+            ) as spotify:
                 playlist = emulator.catalog.id_of(8, 2)  # 120 items
-                page = await spotify.request("GET", f"/playlists/{playlist}/items",
-                                             params={"limit": 50})
+                page = await spotify.request(
+                    "GET", f"/playlists/{playlist}/items", params={"limit": 50}
+                )
                 assert page["href"].startswith(base_url + "/v1/playlists/")
                 count = 0
                 while True:
@@ -44,17 +46,31 @@ async def test_client_over_loopback_follows_next_links() -> None:
 async def test_authorization_code_flow_over_http() -> None:
     emulator = SpotifyEmulator()
     with trio.fail_after(20):
-        async with serve_emulator(emulator) as base_url, httpx.AsyncClient(
-            base_url=base_url
-        ) as client:
-            r = await client.get("/authorize", params={
-                "client_id": emulator.client_id, "response_type": "code",
-                "redirect_uri": REDIRECT, "state": "abc", "scope": "user-top-read"})
+        async with (
+            serve_emulator(emulator) as base_url,
+            httpx.AsyncClient(base_url=base_url) as client,
+        ):
+            r = await client.get(
+                "/authorize",
+                params={
+                    "client_id": emulator.client_id,
+                    "response_type": "code",
+                    "redirect_uri": REDIRECT,
+                    "state": "abc",
+                    "scope": "user-top-read",
+                },
+            )
             assert r.status_code == 302
             code = query_of(r.headers["location"])["code"]
-            token = await client.post("/api/token", data={
-                "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
-            }, headers=basic(emulator.client_id, emulator.client_secret))
+            token = await client.post(
+                "/api/token",
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": REDIRECT,
+                },
+                headers=basic(emulator.client_id, emulator.client_secret),
+            )
             access = token.json()["access_token"]
             top = await client.get("/v1/me/top/artists", headers=bearer(access))
             assert top.status_code == 200
@@ -74,9 +90,12 @@ async def test_dropped_connection_on_a_socket() -> None:
                     await client.get("/v1/markets", headers=bearer(token))
                 ok = await client.get("/v1/markets", headers=bearer(token))
                 assert ok.status_code == 200
-            async with open_spotify(ClientCredentials(emulator.client_id, emulator.client_secret),
-                                    api_url=base_url + "/v1", accounts_url=base_url,
-                                    retry=NO_JITTER) as spotify:
+            async with open_spotify(
+                ClientCredentials(emulator.client_id, emulator.client_secret),
+                api_url=base_url + "/v1",
+                accounts_url=base_url,
+                retry=NO_JITTER,
+            ) as spotify:
                 emulator.faults.drop_next(2)
                 assert (await spotify.request("GET", "/markets"))["markets"]
                 emulator.faults.drop_next(10)
@@ -94,8 +113,7 @@ async def test_256_concurrent_connections_stay_correct() -> None:
     with trio.fail_after(60):
         async with serve_emulator(emulator) as base_url:
             limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-            async with httpx.AsyncClient(base_url=base_url, limits=limits,
-                                         timeout=30) as client:
+            async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
 
                 async def fetch(n: int) -> None:
                     expected = c.id_of(3, c.track_at(n))
@@ -126,7 +144,8 @@ async def test_cli_serves_until_interrupted(stop: signal.Signals) -> None:
     with trio.fail_after(30):
         process = await trio.lowlevel.open_process(
             [sys.executable, "-m", "trio_spotify", "emulator", "--port", "0", "--seed", "4"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         assert process.stdout is not None
         buffer = b""
@@ -134,17 +153,21 @@ async def test_cli_serves_until_interrupted(stop: signal.Signals) -> None:
             chunk = await process.stdout.receive_some()
             assert chunk, buffer
             buffer += chunk
-        lines = dict(line.strip().split(": ", 1) for line in buffer.decode().splitlines()[1:]
-                     if ": " in line)
+        lines = dict(
+            line.strip().split(": ", 1) for line in buffer.decode().splitlines()[1:] if ": " in line
+        )
         base_url = lines["accounts_url"].strip()
         try:
             async with httpx.AsyncClient() as client:
                 token = await client.post(
-                    base_url + "/api/token", data={"grant_type": "client_credentials"},
-                    headers=basic(lines["client_id"].strip(), lines["client_secret"].strip()))
+                    base_url + "/api/token",
+                    data={"grant_type": "client_credentials"},
+                    headers=basic(lines["client_id"].strip(), lines["client_secret"].strip()),
+                )
                 assert token.status_code == 200
-                me = await client.get(lines["api_url"].strip() + "/me",
-                                      headers=bearer(lines["user token"].strip()))
+                me = await client.get(
+                    lines["api_url"].strip() + "/me", headers=bearer(lines["user token"].strip())
+                )
                 assert me.json()["id"] == "emulator.user"
         finally:
             process.send_signal(stop)
@@ -161,10 +184,15 @@ async def test_renewal_storm_over_sockets() -> None:
     """The single-flight renewal holds over real connections too (64 of them)."""
     emulator = SpotifyEmulator()
     with trio.fail_after(30):
-        async with serve_emulator(emulator) as base_url, open_spotify(
-            emulator.user_auth(), api_url=base_url + "/v1", accounts_url=base_url,
-            max_concurrency=64,
-        ) as spotify:
+        async with (
+            serve_emulator(emulator) as base_url,
+            open_spotify(
+                emulator.user_auth(),
+                api_url=base_url + "/v1",
+                accounts_url=base_url,
+                max_concurrency=64,
+            ) as spotify,
+        ):
             await spotify.request("GET", "/me")
             emulator.expire_access_tokens()
             async with trio.open_nursery() as nursery:
@@ -179,10 +207,30 @@ def test_cli_arguments() -> None:
     from trio_spotify._cli.emulator import run
 
     args = build_parser().parse_args(
-        ["emulator", "--port", "0", "--seed", "9", "--mode", "development",
-         "--rate-limit", "20", "--window", "5", "--latency", "0.01"])
+        [
+            "emulator",
+            "--port",
+            "0",
+            "--seed",
+            "9",
+            "--mode",
+            "development",
+            "--rate-limit",
+            "20",
+            "--window",
+            "5",
+            "--latency",
+            "0.01",
+        ]
+    )
     assert (args.port, args.seed, args.mode, args.rate_limit, args.window, args.latency) == (
-        0, "9", "development", 20, 5.0, 0.01)
+        0,
+        "9",
+        "development",
+        20,
+        5.0,
+        0.01,
+    )
     args.port = 70000
     assert run(args) == 2
 

@@ -20,27 +20,30 @@ def test_entry_point_is_registered() -> None:
 
 
 def test_plugin_import_loads_no_server_library() -> None:
-    code = ("import sys, pytest_trio_spotify, trio_spotify.testing; "
-            "print(sorted(m for m in ('starlette', 'hypercorn') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, pytest_trio_spotify, trio_spotify.testing; "
+        "print(sorted(m for m in ('starlette', 'hypercorn') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_missing_extra_is_explained() -> None:
-    code = ("import sys; sys.modules['starlette'] = None\n"
-            "import trio_spotify.testing as t\n"
-            "try:\n    t.SpotifyEmulator\nexcept ModuleNotFoundError as e:\n    print(e)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys; sys.modules['starlette'] = None\n"
+        "import trio_spotify.testing as t\n"
+        "try:\n    t.SpotifyEmulator\nexcept ModuleNotFoundError as e:\n    print(e)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'trio_spotify[testing]'" in out.stdout
 
 
 async def test_seeded_library_as_documented(spotify: Spotify) -> None:
     assert (await spotify.request("GET", "/me/tracks"))["total"] == 30
     assert (await spotify.request("GET", "/me/albums"))["total"] == 6
-    assert (await spotify.request("GET", "/me/following", params={"type": "artist"}))[
-        "artists"]["total"] == 8
+    assert (await spotify.request("GET", "/me/following", params={"type": "artist"}))["artists"][
+        "total"
+    ] == 8
     assert (await spotify.request("GET", "/me/playlists"))["total"] == 5
 
 
@@ -51,7 +54,9 @@ async def test_spotify_app_fixture_has_no_user(spotify_app: Spotify) -> None:
 
 
 async def test_fixture_emulator_runs_on_the_trio_clock(
-    autojump_clock: trio.testing.MockClock, spotify: Spotify, spotify_emulator: SpotifyEmulator,
+    autojump_clock: trio.testing.MockClock,
+    spotify: Spotify,
+    spotify_emulator: SpotifyEmulator,
 ) -> None:
     await spotify.request("GET", "/me")
     await trio.sleep(3 * 3600)  # three token lifetimes pass in virtual time
@@ -61,8 +66,9 @@ async def test_fixture_emulator_runs_on_the_trio_clock(
 
 
 @pytest.mark.spotify_emulator(seed=42, rate_limit=RateLimit(3, 30.0), user_id="someone.else")
-async def test_marker_configures_the_emulator(spotify_emulator: SpotifyEmulator,
-                                              spotify: Spotify) -> None:
+async def test_marker_configures_the_emulator(
+    spotify_emulator: SpotifyEmulator, spotify: Spotify
+) -> None:
     assert spotify_emulator.catalog.seed == 42
     assert spotify_emulator.rate_limit == RateLimit(3, 30.0)
     assert (await spotify.request("GET", "/me"))["id"] == "someone.else"

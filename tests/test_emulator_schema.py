@@ -36,16 +36,20 @@ def openapi() -> OpenAPI:
     ``"type": "TrackObject"`` — which no Spotify answer ever holds (it says ``"track"``).
     We add the mapping Spotify's data implies; every other schema is used as published."""
     spec = yaml.safe_load(SPEC.read_text())
-    mapping = {"track": "#/components/schemas/TrackObject",
-               "episode": "#/components/schemas/EpisodeObject"}
+    mapping = {
+        "track": "#/components/schemas/TrackObject",
+        "episode": "#/components/schemas/EpisodeObject",
+    }
     patched = 0
 
     def walk(node: Any) -> None:
         nonlocal patched
         if isinstance(node, dict):
             disc = node.get("discriminator")
-            if isinstance(disc, dict) and disc.get("propertyName") == "type" and (
-                "mapping" not in disc
+            if (
+                isinstance(disc, dict)
+                and disc.get("propertyName") == "type"
+                and ("mapping" not in disc)
             ):
                 disc["mapping"] = mapping
                 patched += 1
@@ -105,55 +109,116 @@ def cases(e: SpotifyEmulator) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("get-audiobook-chapters", "GET", f"/audiobooks/{book}/chapters", {}),
         ("save-audiobooks-user", "PUT", "/me/audiobooks", {"params": {"ids": book}}),
         ("get-users-saved-audiobooks", "GET", "/me/audiobooks", {}),
-        ("check-users-saved-audiobooks", "GET", "/me/audiobooks/contains",
-         {"params": {"ids": book}}),
+        (
+            "check-users-saved-audiobooks",
+            "GET",
+            "/me/audiobooks/contains",
+            {"params": {"ids": book}},
+        ),
         ("remove-audiobooks-user", "DELETE", "/me/audiobooks", {"params": {"ids": book}}),
         ("get-a-chapter", "GET", f"/chapters/{chapter}", {}),
         ("get-several-chapters", "GET", "/chapters", {"params": {"ids": chapter}}),
         ("get-track", "GET", f"/tracks/{track}", {}),
         ("get-several-tracks", "GET", "/tracks", {"params": ids}),
-        ("search", "GET", "/search", {"params": {
-            "q": "the", "type": "album,artist,playlist,track,show,episode,audiobook",
-            "limit": 10}}),
+        (
+            "search",
+            "GET",
+            "/search",
+            {
+                "params": {
+                    "q": "the",
+                    "type": "album,artist,playlist,track,show,episode,audiobook",
+                    "limit": 10,
+                }
+            },
+        ),
         ("get-current-users-profile", "GET", "/me", {}),
         ("get-playlist", "GET", f"/playlists/{playlist}", {}),
         ("change-playlist-details", "PUT", f"/playlists/{mine}", {"json": {"name": "Renamed"}}),
         ("get-playlists-tracks", "GET", f"/playlists/{playlist}/tracks", {"params": {"limit": 5}}),
-        ("add-tracks-to-playlist", "POST", f"/playlists/{mine}/tracks",
-         {"json": {"uris": [f"spotify:track:{track}", f"spotify:episode:{episode}"]}}),
-        ("reorder-or-replace-playlists-tracks", "PUT", f"/playlists/{mine}/tracks",
-         {"json": {"range_start": 0, "insert_before": 2}}),
-        ("remove-tracks-playlist", "DELETE", f"/playlists/{mine}/tracks",
-         {"json": {"tracks": [{"uri": f"spotify:track:{track}"}]}}),
+        (
+            "add-tracks-to-playlist",
+            "POST",
+            f"/playlists/{mine}/tracks",
+            {"json": {"uris": [f"spotify:track:{track}", f"spotify:episode:{episode}"]}},
+        ),
+        (
+            "reorder-or-replace-playlists-tracks",
+            "PUT",
+            f"/playlists/{mine}/tracks",
+            {"json": {"range_start": 0, "insert_before": 2}},
+        ),
+        (
+            "remove-tracks-playlist",
+            "DELETE",
+            f"/playlists/{mine}/tracks",
+            {"json": {"tracks": [{"uri": f"spotify:track:{track}"}]}},
+        ),
         ("get-playlists-items", "GET", f"/playlists/{mine}/items", {}),
-        ("add-items-to-playlist", "POST", f"/playlists/{mine}/items",
-         {"params": {"uris": f"spotify:track:{track2}", "position": 0}}),
-        ("reorder-or-replace-playlists-items", "PUT", f"/playlists/{mine}/items",
-         {"json": {"range_start": 1, "insert_before": 0, "range_length": 2}}),
-        ("remove-items-playlist", "DELETE", f"/playlists/{mine}/items",
-         {"json": {"items": [{"uri": f"spotify:track:{track2}"}]}}),
+        (
+            "add-items-to-playlist",
+            "POST",
+            f"/playlists/{mine}/items",
+            {"params": {"uris": f"spotify:track:{track2}", "position": 0}},
+        ),
+        (
+            "reorder-or-replace-playlists-items",
+            "PUT",
+            f"/playlists/{mine}/items",
+            {"json": {"range_start": 1, "insert_before": 0, "range_length": 2}},
+        ),
+        (
+            "remove-items-playlist",
+            "DELETE",
+            f"/playlists/{mine}/items",
+            {"json": {"items": [{"uri": f"spotify:track:{track2}"}]}},
+        ),
         ("get-a-list-of-current-users-playlists", "GET", "/me/playlists", {}),
-        ("create-playlist", "POST", "/me/playlists",
-         {"json": {"name": "New", "description": "made by a test", "public": False}}),
-        ("save-library-items", "PUT", "/me/library",
-         {"params": {"uris": f"spotify:track:{track},spotify:artist:{artist2}"}}),
-        ("remove-library-items", "DELETE", "/me/library",
-         {"params": {"uris": f"spotify:track:{track}"}}),
-        ("check-library-contains", "GET", "/me/library/contains",
-         {"params": {"uris": f"spotify:track:{track},spotify:artist:{artist2}"}}),
+        (
+            "create-playlist",
+            "POST",
+            "/me/playlists",
+            {"json": {"name": "New", "description": "made by a test", "public": False}},
+        ),
+        (
+            "save-library-items",
+            "PUT",
+            "/me/library",
+            {"params": {"uris": f"spotify:track:{track},spotify:artist:{artist2}"}},
+        ),
+        (
+            "remove-library-items",
+            "DELETE",
+            "/me/library",
+            {"params": {"uris": f"spotify:track:{track}"}},
+        ),
+        (
+            "check-library-contains",
+            "GET",
+            "/me/library/contains",
+            {"params": {"uris": f"spotify:track:{track},spotify:artist:{artist2}"}},
+        ),
         ("save-albums-user", "PUT", "/me/albums", {"json": {"ids": [album]}}),
         ("get-users-saved-albums", "GET", "/me/albums", {"params": {"limit": 2}}),
         ("check-users-saved-albums", "GET", "/me/albums/contains", {"params": {"ids": album}}),
         ("remove-albums-user", "DELETE", "/me/albums", {"params": {"ids": album}}),
-        ("save-tracks-user", "PUT", "/me/tracks",
-         {"json": {"timestamped_ids": [{"id": track, "added_at": "2026-01-02T03:04:05Z"}]}}),
+        (
+            "save-tracks-user",
+            "PUT",
+            "/me/tracks",
+            {"json": {"timestamped_ids": [{"id": track, "added_at": "2026-01-02T03:04:05Z"}]}},
+        ),
         ("get-users-saved-tracks", "GET", "/me/tracks", {}),
         ("check-users-saved-tracks", "GET", "/me/tracks/contains", {"params": ids}),
         ("remove-tracks-user", "DELETE", "/me/tracks", {"params": {"ids": track}}),
         ("save-episodes-user", "PUT", "/me/episodes", {"params": {"ids": episode}}),
         ("get-users-saved-episodes", "GET", "/me/episodes", {}),
-        ("check-users-saved-episodes", "GET", "/me/episodes/contains",
-         {"params": {"ids": episode}}),
+        (
+            "check-users-saved-episodes",
+            "GET",
+            "/me/episodes/contains",
+            {"params": {"ids": episode}},
+        ),
         ("remove-episodes-user", "DELETE", "/me/episodes", {"json": {"ids": [episode]}}),
         ("save-shows-user", "PUT", "/me/shows", {"params": {"ids": show}}),
         ("get-users-saved-shows", "GET", "/me/shows", {}),
@@ -163,52 +228,101 @@ def cases(e: SpotifyEmulator) -> list[tuple[str, str, str, dict[str, Any]]]:
         (TOP, "GET", "/me/top/tracks", {"params": {"limit": 50}}),
         ("get-users-profile", "GET", f"/users/{user}", {}),
         ("get-list-users-playlists", "GET", f"/users/{user}/playlists", {}),
-        ("create-playlist-for-user", "POST", f"/users/{me.user_id}/playlists",
-         {"json": {"name": "Old style"}}),
+        (
+            "create-playlist-for-user",
+            "POST",
+            f"/users/{me.user_id}/playlists",
+            {"json": {"name": "Old style"}},
+        ),
         ("follow-playlist", "PUT", f"/playlists/{playlist}/followers", {}),
-        ("check-if-user-follows-playlist", "GET", f"/playlists/{playlist}/followers/contains",
-         {}),
+        ("check-if-user-follows-playlist", "GET", f"/playlists/{playlist}/followers/contains", {}),
         ("unfollow-playlist", "DELETE", f"/playlists/{playlist}/followers", {}),
         ("get-featured-playlists", "GET", "/browse/featured-playlists", {}),
         ("get-categories", "GET", "/browse/categories", {"params": {"limit": 5}}),
         ("get-a-category", "GET", "/browse/categories/party", {}),
         ("get-a-categories-playlists", "GET", "/browse/categories/party/playlists", {}),
-        ("upload-custom-playlist-cover", "PUT", f"/playlists/{mine}/images",
-         {"content": JPEG, "headers": {"Content-Type": "image/jpeg"}}),
+        (
+            "upload-custom-playlist-cover",
+            "PUT",
+            f"/playlists/{mine}/images",
+            {"content": JPEG, "headers": {"Content-Type": "image/jpeg"}},
+        ),
         ("get-playlist-cover", "GET", f"/playlists/{mine}/images", {}),
         ("get-new-releases", "GET", "/browse/new-releases", {}),
-        ("follow-artists-users", "PUT", "/me/following",
-         {"params": {"type": "artist"}, "json": {"ids": [artist]}}),
+        (
+            "follow-artists-users",
+            "PUT",
+            "/me/following",
+            {"params": {"type": "artist"}, "json": {"ids": [artist]}},
+        ),
         ("get-followed", "GET", "/me/following", {"params": {"type": "artist", "limit": 3}}),
-        ("check-current-user-follows", "GET", "/me/following/contains",
-         {"params": {"type": "artist", "ids": artist}}),
-        ("unfollow-artists-users", "DELETE", "/me/following",
-         {"params": {"type": "artist", "ids": artist}}),
+        (
+            "check-current-user-follows",
+            "GET",
+            "/me/following/contains",
+            {"params": {"type": "artist", "ids": artist}},
+        ),
+        (
+            "unfollow-artists-users",
+            "DELETE",
+            "/me/following",
+            {"params": {"type": "artist", "ids": artist}},
+        ),
         ("get-several-audio-features", "GET", "/audio-features", {"params": ids}),
         ("get-audio-features", "GET", f"/audio-features/{track}", {}),
         ("get-audio-analysis", "GET", f"/audio-analysis/{track}", {}),
-        ("get-recommendations", "GET", "/recommendations", {"params": {
-            "seed_artists": artist, "seed_genres": "jazz,rock", "seed_tracks": track,
-            "limit": 5}}),
+        (
+            "get-recommendations",
+            "GET",
+            "/recommendations",
+            {
+                "params": {
+                    "seed_artists": artist,
+                    "seed_genres": "jazz,rock",
+                    "seed_tracks": track,
+                    "limit": 5,
+                }
+            },
+        ),
         ("get-recommendation-genres", "GET", "/recommendations/available-genre-seeds", {}),
         ("get-a-users-available-devices", "GET", "/me/player/devices", {}),
         ("transfer-a-users-playback", "PUT", "/me/player", {"json": {"device_ids": [device]}}),
-        ("start-a-users-playback", "PUT", "/me/player/play",
-         {"json": {"context_uri": f"spotify:album:{album}", "offset": {"position": 1}}}),
+        (
+            "start-a-users-playback",
+            "PUT",
+            "/me/player/play",
+            {"json": {"context_uri": f"spotify:album:{album}", "offset": {"position": 1}}},
+        ),
         ("get-information-about-the-users-current-playback", "GET", "/me/player", {}),
         ("get-the-users-currently-playing-track", "GET", "/me/player/currently-playing", {}),
         ("add-to-queue", "POST", "/me/player/queue", {"params": {"uri": f"spotify:track:{track}"}}),
         ("get-queue", "GET", "/me/player/queue", {}),
         ("skip-users-playback-to-next-track", "POST", "/me/player/next", {}),
         ("skip-users-playback-to-previous-track", "POST", "/me/player/previous", {}),
-        ("seek-to-position-in-currently-playing-track", "PUT", "/me/player/seek",
-         {"params": {"position_ms": 25000}}),
-        ("set-repeat-mode-on-users-playback", "PUT", "/me/player/repeat",
-         {"params": {"state": "context"}}),
-        ("set-volume-for-users-playback", "PUT", "/me/player/volume",
-         {"params": {"volume_percent": 42}}),
-        ("toggle-shuffle-for-users-playback", "PUT", "/me/player/shuffle",
-         {"params": {"state": "true"}}),
+        (
+            "seek-to-position-in-currently-playing-track",
+            "PUT",
+            "/me/player/seek",
+            {"params": {"position_ms": 25000}},
+        ),
+        (
+            "set-repeat-mode-on-users-playback",
+            "PUT",
+            "/me/player/repeat",
+            {"params": {"state": "context"}},
+        ),
+        (
+            "set-volume-for-users-playback",
+            "PUT",
+            "/me/player/volume",
+            {"params": {"volume_percent": 42}},
+        ),
+        (
+            "toggle-shuffle-for-users-playback",
+            "PUT",
+            "/me/player/shuffle",
+            {"params": {"state": "true"}},
+        ),
         ("pause-a-users-playback", "PUT", "/me/player/pause", {}),
         ("get-recently-played", "GET", "/me/player/recently-played", {"params": {"limit": 5}}),
         ("get-available-markets", "GET", "/markets", {}),
@@ -241,16 +355,27 @@ async def test_every_operation_conforms_to_the_definition() -> None:
             if not 200 <= response.status_code < 300:
                 failures.append(f"{label}: {response.status_code} {response.text[:200]}")
                 continue
-            spec_id = operation_id if operation_id != TOP else (
-                "get-users-top-artists" if path.endswith("artists") else "get-users-top-tracks")
+            spec_id = (
+                operation_id
+                if operation_id != TOP
+                else (
+                    "get-users-top-artists" if path.endswith("artists") else "get-users-top-tracks"
+                )
+            )
             spec_method, spec_path, _ = spec[spec_id]
             assert spec_method == method, label
-            request = MockRequest("https://api.spotify.com", method, "/v1" + path,
-                                  path_pattern="/v1" + spec_path,
-                                  args=dict(kwargs.get("params", {})))
-            mock = MockResponse(response.content, status_code=response.status_code,
-                                content_type=response.headers.get("content-type",
-                                                                  "application/json"))
+            request = MockRequest(
+                "https://api.spotify.com",
+                method,
+                "/v1" + path,
+                path_pattern="/v1" + spec_path,
+                args=dict(kwargs.get("params", {})),
+            )
+            mock = MockResponse(
+                response.content,
+                status_code=response.status_code,
+                content_type=response.headers.get("content-type", "application/json"),
+            )
             errors = list(openapi().iter_response_errors(request, mock))
             if errors:
                 detail = "; ".join(_describe(err) for err in errors)
@@ -277,14 +402,20 @@ def _describe(error: BaseException) -> str:
 def test_success_statuses_are_documented(status: int) -> None:
     """Each status the emulator answers with is the one the definition documents."""
     expected = {
-        200: None, 201: {"add-tracks-to-playlist", "add-items-to-playlist", "create-playlist",
-                         "create-playlist-for-user"},
+        200: None,
+        201: {
+            "add-tracks-to-playlist",
+            "add-items-to-playlist",
+            "create-playlist",
+            "create-playlist-for-user",
+        },
         202: {"upload-custom-playlist-cover"},
     }
     spec = yaml.safe_load(SPEC.read_text())
     documented = {
         op["operationId"]
-        for item in spec["paths"].values() for m, op in item.items()
+        for item in spec["paths"].values()
+        for m, op in item.items()
         if m in ("get", "put", "post", "delete") and str(status) in op["responses"]
     }
     if status in expected and expected[status] is not None:
@@ -315,18 +446,43 @@ async def test_development_mode_refuses_exactly_the_deprecated_operations() -> N
 
 
 GARBAGE_PARAMS: list[dict[str, Any]] = [
-    {}, {"ids": "x,y"}, {"ids": ",,,"}, {"limit": "abc"}, {"limit": -1}, {"offset": "1e9"},
-    {"uris": "junk"}, {"uris": "spotify:track:" + "0" * 22}, {"type": "nope"},
-    {"market": "sweden"}, {"state": "maybe"}, {"position_ms": "soon"}, {"volume_percent": 101},
-    {"after": "x", "before": "y"}, {"time_range": "forever"}, {"q": "a", "type": "track"},
-    {"seed_genres": "nope"}, {"device_id": "missing"}, {"uri": "spotify:album:x"},
+    {},
+    {"ids": "x,y"},
+    {"ids": ",,,"},
+    {"limit": "abc"},
+    {"limit": -1},
+    {"offset": "1e9"},
+    {"uris": "junk"},
+    {"uris": "spotify:track:" + "0" * 22},
+    {"type": "nope"},
+    {"market": "sweden"},
+    {"state": "maybe"},
+    {"position_ms": "soon"},
+    {"volume_percent": 101},
+    {"after": "x", "before": "y"},
+    {"time_range": "forever"},
+    {"q": "a", "type": "track"},
+    {"seed_genres": "nope"},
+    {"device_id": "missing"},
+    {"uri": "spotify:album:x"},
     {"position": "top"},
 ]
 GARBAGE_BODIES: list[bytes] = [
-    b"", b"not json", b"[1, 2]", b'{"uris": 5}', b'{"ids": [1]}', b'{"uris": ["spotify:x:y"]}',
-    b'{"range_start": "a"}', b'{"device_ids": []}', b'{"context_uri": 7}', b'{"name": ""}',
-    b'{"items": [{"uri": 3}]}', b'{"tracks": "all"}', b'{"timestamped_ids": [{"id": 1}]}',
-    b'{"offset": {"position": 999}, "uris": []}', b'{"public": "yes", "name": "x"}',
+    b"",
+    b"not json",
+    b"[1, 2]",
+    b'{"uris": 5}',
+    b'{"ids": [1]}',
+    b'{"uris": ["spotify:x:y"]}',
+    b'{"range_start": "a"}',
+    b'{"device_ids": []}',
+    b'{"context_uri": 7}',
+    b'{"name": ""}',
+    b'{"items": [{"uri": 3}]}',
+    b'{"tracks": "all"}',
+    b'{"timestamped_ids": [{"id": 1}]}',
+    b'{"offset": {"position": 999}, "uris": []}',
+    b'{"public": "yes", "name": "x"}',
 ]
 
 
@@ -335,9 +491,11 @@ async def test_no_operation_fails_on_malformed_input() -> None:
     emulator = SpotifyEmulator(clock=trio.current_time, seed=1)
     token = emulator.issue_access_token()
     valid = {
-        "id": emulator.catalog.id_of(3, 0), "playlist_id": emulator.owned_playlists(
-            emulator.user(emulator.user_id).user_id)[0],
-        "user_id": emulator.user_id, "category_id": "party", "type": "tracks",
+        "id": emulator.catalog.id_of(3, 0),
+        "playlist_id": emulator.owned_playlists(emulator.user(emulator.user_id).user_id)[0],
+        "user_id": emulator.user_id,
+        "category_id": "party",
+        "type": "tracks",
     }
     statuses: set[int] = set()
     async with raw_client(emulator) as client:
@@ -346,11 +504,16 @@ async def test_no_operation_fails_on_malformed_input() -> None:
                 path = "/v1" + op.path.format(**segment_values)
                 for n, params in enumerate(GARBAGE_PARAMS):
                     body = GARBAGE_BODIES[n % len(GARBAGE_BODIES)] if op.method != "GET" else b""
-                    response = await client.request(op.method, path, params=params,
-                                                    content=body, headers=bearer(token))
+                    response = await client.request(
+                        op.method, path, params=params, content=body, headers=bearer(token)
+                    )
                     statuses.add(response.status_code)
-                    assert response.status_code < 500, (op.operation_id, params, body,
-                                                        response.text)
+                    assert response.status_code < 500, (
+                        op.operation_id,
+                        params,
+                        body,
+                        response.text,
+                    )
                     if response.status_code >= 400:
                         error = response.json()["error"]
                         assert error["status"] == response.status_code
@@ -377,18 +540,27 @@ def test_enforced_scopes_are_spotify_scopes() -> None:
         spotify = listed[op.operation_id]
         if op.scopes:
             extra = op.scopes - spotify
-            assert not extra or extra <= {"playlist-read-collaborative",
-                                          "playlist-modify-public",
-                                          "playlist-modify-private",
-                                          "user-read-playback-state"}, (op.operation_id, extra)
+            assert not extra or extra <= {
+                "playlist-read-collaborative",
+                "playlist-modify-public",
+                "playlist-modify-private",
+                "user-read-playback-state",
+            }, (op.operation_id, extra)
             assert op.scopes & spotify, op.operation_id
         elif spotify:
             open_ops.add(op.operation_id)
     # scope-dependent content (GET /me, shows, episodes), per-URI checks (/me/library),
     # and catalog reads Spotify serves to any token
     assert open_ops == {
-        "get-current-users-profile", "get-a-show", "get-a-shows-episodes", "get-an-episode",
-        "get-multiple-episodes", "save-library-items", "remove-library-items",
-        "check-library-contains", "get-list-users-playlists", "get-playlists-items",
+        "get-current-users-profile",
+        "get-a-show",
+        "get-a-shows-episodes",
+        "get-an-episode",
+        "get-multiple-episodes",
+        "save-library-items",
+        "remove-library-items",
+        "check-library-contains",
+        "get-list-users-playlists",
+        "get-playlists-items",
         "get-playlists-tracks",
     }

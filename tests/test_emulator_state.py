@@ -21,34 +21,47 @@ def ids(emulator: SpotifyEmulator, code: int, indexes: range | list[int]) -> lis
     return [emulator.catalog.id_of(code, i) for i in indexes]
 
 
-async def test_follow_then_list_then_unfollow(spotify: Spotify,
-                                              spotify_emulator: SpotifyEmulator) -> None:
+async def test_follow_then_list_then_unfollow(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     artist = spotify_emulator.catalog.id_of(1, 5)
-    before = await spotify.request("GET", "/me/following/contains",
-                                   params={"type": "artist", "ids": artist})
+    before = await spotify.request(
+        "GET", "/me/following/contains", params={"type": "artist", "ids": artist}
+    )
     assert before == [False]
-    assert await spotify.request("PUT", "/me/following", params={"type": "artist"},
-                                 json={"ids": [artist]}) is None
+    assert (
+        await spotify.request(
+            "PUT", "/me/following", params={"type": "artist"}, json={"ids": [artist]}
+        )
+        is None
+    )
     followed = await spotify.request("GET", "/me/following", params={"type": "artist"})
     assert artist in [a["id"] for a in followed["artists"]["items"]]
-    assert await spotify.request("GET", "/me/following/contains",
-                                 params={"type": "artist", "ids": artist}) == [True]
+    assert await spotify.request(
+        "GET", "/me/following/contains", params={"type": "artist", "ids": artist}
+    ) == [True]
     await spotify.request("DELETE", "/me/following", params={"type": "artist", "ids": artist})
-    assert await spotify.request("GET", "/me/following/contains",
-                                 params={"type": "artist", "ids": artist}) == [False]
+    assert await spotify.request(
+        "GET", "/me/following/contains", params={"type": "artist", "ids": artist}
+    ) == [False]
 
 
-async def test_save_to_library_then_contains(spotify: Spotify,
-                                             spotify_emulator: SpotifyEmulator) -> None:
+async def test_save_to_library_then_contains(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     c = spotify_emulator.catalog
     track = f"spotify:track:{c.id_of(3, c.track_at(999_999))}"
     show = f"spotify:show:{c.id_of(4, 11)}"
     uris = [track, show]
     assert await spotify.request("GET", "/me/library/contains", params={"uris": uris}) == [
-        False, False]
+        False,
+        False,
+    ]
     await spotify.request("PUT", "/me/library", params={"uris": uris})
     assert await spotify.request("GET", "/me/library/contains", params={"uris": uris}) == [
-        True, True]
+        True,
+        True,
+    ]
     # the type-specific endpoints see the same library
     track_id = track.rsplit(":", 1)[1]
     assert await spotify.request("GET", "/me/tracks/contains", params={"ids": track_id}) == [True]
@@ -56,15 +69,18 @@ async def test_save_to_library_then_contains(spotify: Spotify,
     assert saved["items"][0]["track"]["id"] == track_id  # newest first
     await spotify.request("DELETE", "/me/library", json={"uris": [track]})
     assert await spotify.request("GET", "/me/library/contains", params={"uris": uris}) == [
-        False, True]
+        False,
+        True,
+    ]
     await spotify.request("PUT", "/me/tracks", json={"ids": [track_id]})
     assert await spotify.request("GET", "/me/library/contains", params={"uris": [track]}) == [True]
 
 
 async def test_playlist_lifecycle(spotify: Spotify, spotify_emulator: SpotifyEmulator) -> None:
     c = spotify_emulator.catalog
-    created = await spotify.request("POST", "/me/playlists",
-                                    json={"name": "Road trip", "public": False})
+    created = await spotify.request(
+        "POST", "/me/playlists", json={"name": "Road trip", "public": False}
+    )
     playlist_id = created["id"]
     assert BASE62.match(playlist_id)
     assert created["owner"]["id"] == spotify_emulator.user_id
@@ -73,11 +89,13 @@ async def test_playlist_lifecycle(spotify: Spotify, spotify_emulator: SpotifyEmu
     assert mine["items"][0]["id"] == playlist_id
     tracks = [f"spotify:track:{c.id_of(3, c.track_at(n))}" for n in range(5)]
     snapshots = [created["snapshot_id"]]
-    added = await spotify.request("POST", f"/playlists/{playlist_id}/items",
-                                  json={"uris": tracks[:4]})
+    added = await spotify.request(
+        "POST", f"/playlists/{playlist_id}/items", json={"uris": tracks[:4]}
+    )
     snapshots.append(added["snapshot_id"])
-    added = await spotify.request("POST", f"/playlists/{playlist_id}/items",
-                                  params={"uris": [tracks[4]], "position": 0})
+    added = await spotify.request(
+        "POST", f"/playlists/{playlist_id}/items", params={"uris": [tracks[4]], "position": 0}
+    )
     snapshots.append(added["snapshot_id"])
 
     async def order() -> list[str]:
@@ -85,23 +103,35 @@ async def test_playlist_lifecycle(spotify: Spotify, spotify_emulator: SpotifyEmu
         return [entry["item"]["uri"] for entry in page["items"]]
 
     assert await order() == [tracks[4], *tracks[:4]]
-    moved = await spotify.request("PUT", f"/playlists/{playlist_id}/items", json={
-        "range_start": 0, "insert_before": 5, "snapshot_id": snapshots[-1]})
+    moved = await spotify.request(
+        "PUT",
+        f"/playlists/{playlist_id}/items",
+        json={"range_start": 0, "insert_before": 5, "snapshot_id": snapshots[-1]},
+    )
     snapshots.append(moved["snapshot_id"])
     assert await order() == [*tracks[:4], tracks[4]]
     with pytest.raises(BadRequest):  # stale snapshot
-        await spotify.request("PUT", f"/playlists/{playlist_id}/items", json={
-            "range_start": 0, "insert_before": 2, "snapshot_id": snapshots[0]})
-    removed = await spotify.request("DELETE", f"/playlists/{playlist_id}/items",
-                                    json={"items": [{"uri": tracks[1]}]})
+        await spotify.request(
+            "PUT",
+            f"/playlists/{playlist_id}/items",
+            json={"range_start": 0, "insert_before": 2, "snapshot_id": snapshots[0]},
+        )
+    removed = await spotify.request(
+        "DELETE", f"/playlists/{playlist_id}/items", json={"items": [{"uri": tracks[1]}]}
+    )
     snapshots.append(removed["snapshot_id"])
     assert await order() == [tracks[0], tracks[2], tracks[3], tracks[4]]
-    replaced = await spotify.request("PUT", f"/playlists/{playlist_id}/items",
-                                     params={"uris": [tracks[2]]})
+    replaced = await spotify.request(
+        "PUT", f"/playlists/{playlist_id}/items", params={"uris": [tracks[2]]}
+    )
     snapshots.append(replaced["snapshot_id"])
     assert await order() == [tracks[2]]
-    assert await spotify.request("PUT", f"/playlists/{playlist_id}",
-                                 json={"name": "Renamed", "description": "d"}) is None
+    assert (
+        await spotify.request(
+            "PUT", f"/playlists/{playlist_id}", json={"name": "Renamed", "description": "d"}
+        )
+        is None
+    )
     full = await spotify.request("GET", f"/playlists/{playlist_id}")
     assert full["name"] == "Renamed"
     snapshots.append(full["snapshot_id"])
@@ -114,38 +144,46 @@ async def test_cover_upload(spotify: Spotify, spotify_emulator: SpotifyEmulator)
     before = await spotify.request("GET", f"/playlists/{pid}/images")
     jpeg = base64.b64encode(b"\xff\xd8\xff\xe0" + bytes(range(200)))
     headers = {"Content-Type": "image/jpeg"}
-    assert await spotify.request("PUT", f"/playlists/{pid}/images", content=jpeg,
-                                 headers=headers) is None
+    assert (
+        await spotify.request("PUT", f"/playlists/{pid}/images", content=jpeg, headers=headers)
+        is None
+    )
     after = await spotify.request("GET", f"/playlists/{pid}/images")
     assert after != before
     assert spotify_emulator.playlist(pid).covers == 1  # type: ignore[union-attr]
     with pytest.raises(BadRequest):
-        await spotify.request("PUT", f"/playlists/{pid}/images",
-                              content=base64.b64encode(b"GIF89a"), headers=headers)
+        await spotify.request(
+            "PUT", f"/playlists/{pid}/images", content=base64.b64encode(b"GIF89a"), headers=headers
+        )
     with pytest.raises(BadRequest):
-        await spotify.request("PUT", f"/playlists/{pid}/images", content=b"not base64!",
-                              headers=headers)
+        await spotify.request(
+            "PUT", f"/playlists/{pid}/images", content=b"not base64!", headers=headers
+        )
     foreign = spotify_emulator.catalog.id_of(8, 1)
     with pytest.raises(Forbidden):
-        await spotify.request("PUT", f"/playlists/{foreign}/images", content=jpeg,
-                              headers=headers)
+        await spotify.request("PUT", f"/playlists/{foreign}/images", content=jpeg, headers=headers)
 
 
 async def test_player_commands_change_playback_state(
-    spotify: Spotify, spotify_emulator: SpotifyEmulator,
+    spotify: Spotify,
+    spotify_emulator: SpotifyEmulator,
 ) -> None:
     c = spotify_emulator.catalog
     assert await spotify.request("GET", "/me/player") is None  # 204: nothing is playing
     album = c.id_of(2, 7)
     with pytest.raises(NotFound) as info:
-        await spotify.request("PUT", "/me/player/play",
-                              json={"context_uri": f"spotify:album:{album}"})
+        await spotify.request(
+            "PUT", "/me/player/play", json={"context_uri": f"spotify:album:{album}"}
+        )
     assert info.value.reason == "NO_ACTIVE_DEVICE"
     devices = (await spotify.request("GET", "/me/player/devices"))["devices"]
     assert not any(d["is_active"] for d in devices)
     await spotify.request("PUT", "/me/player", json={"device_ids": [devices[0]["id"]]})
-    await spotify.request("PUT", "/me/player/play",
-                          json={"context_uri": f"spotify:album:{album}", "position_ms": 1000})
+    await spotify.request(
+        "PUT",
+        "/me/player/play",
+        json={"context_uri": f"spotify:album:{album}", "position_ms": 1000},
+    )
     state = await spotify.request("GET", "/me/player")
     first = c.id_of(3, c.album_tracks(7)[0])
     assert state["is_playing"] is True
@@ -166,8 +204,12 @@ async def test_player_commands_change_playback_state(
     await spotify.request("PUT", "/me/player/shuffle", params={"state": True})
     await spotify.request("PUT", "/me/player/seek", params={"position_ms": 5000})
     state = await spotify.request("GET", "/me/player")
-    assert (state["device"]["volume_percent"], state["repeat_state"], state["shuffle_state"],
-            state["progress_ms"]) == (13, "track", True, 5000)
+    assert (
+        state["device"]["volume_percent"],
+        state["repeat_state"],
+        state["shuffle_state"],
+        state["progress_ms"],
+    ) == (13, "track", True, 5000)
     queued = c.id_of(3, c.track_at(4242))
     await spotify.request("POST", "/me/player/queue", params={"uri": f"spotify:track:{queued}"})
     queue = await spotify.request("GET", "/me/player/queue")
@@ -176,8 +218,7 @@ async def test_player_commands_change_playback_state(
     now = await spotify.request("GET", "/me/player/currently-playing")
     assert now["item"]["id"] == queued
     recent = await spotify.request("GET", "/me/player/recently-played", params={"limit": 2})
-    assert [i["track"]["id"] for i in recent["items"]] == [
-        c.id_of(3, c.album_tracks(7)[1]), first]
+    assert [i["track"]["id"] for i in recent["items"]] == [c.id_of(3, c.album_tracks(7)[1]), first]
     with pytest.raises(BadRequest):
         await spotify.request("PUT", "/me/player", json={"device_ids": [d["id"] for d in devices]})
 
@@ -187,15 +228,17 @@ async def test_progress_follows_the_clock(autojump_clock: trio.testing.MockClock
     async with open_emulator_client(emulator) as spotify:
         device = (await spotify.request("GET", "/me/player/devices"))["devices"][1]["id"]
         uri = f"spotify:track:{emulator.catalog.id_of(3, 0)}"
-        await spotify.request("PUT", "/me/player/play", params={"device_id": device},
-                              json={"uris": [uri]})
+        await spotify.request(
+            "PUT", "/me/player/play", params={"device_id": device}, json={"uris": [uri]}
+        )
         await trio.sleep(12.5)
         state = await spotify.request("GET", "/me/player")
         assert state["progress_ms"] == 12500
 
 
-async def test_paging_next_links_cover_a_long_playlist(spotify: Spotify,
-                                                       spotify_emulator: SpotifyEmulator) -> None:
+async def test_paging_next_links_cover_a_long_playlist(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     playlist = spotify_emulator.catalog.id_of(8, 0)  # the catalog's 2500-item playlist
     page = await spotify.request("GET", f"/playlists/{playlist}/items", params={"limit": 50})
     assert page["total"] == 2500
@@ -212,7 +255,8 @@ async def test_paging_next_links_cover_a_long_playlist(spotify: Spotify,
 
 
 async def test_next_links_embedded_in_a_playlist_are_served(
-        spotify: Spotify, spotify_emulator: SpotifyEmulator) -> None:
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     # GET /playlists/{id} embeds the first 100 items; its next links (for /items and the
     # older /tracks) ask for limit=100, which the emulator must then accept.
     playlist = spotify_emulator.catalog.id_of(8, 0)
@@ -226,13 +270,15 @@ async def test_next_links_embedded_in_a_playlist_are_served(
         assert len(following["items"]) == 100
 
 
-async def test_cursor_paging_of_followed_artists(spotify: Spotify,
-                                                 spotify_emulator: SpotifyEmulator) -> None:
+async def test_cursor_paging_of_followed_artists(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     artists = ids(spotify_emulator, 1, range(40))
     await spotify.request("PUT", "/me/following", params={"type": "artist", "ids": artists[:25]})
     await spotify.request("PUT", "/me/following", params={"type": "artist", "ids": artists[25:]})
-    page = (await spotify.request("GET", "/me/following",
-                                  params={"type": "artist", "limit": 7}))["artists"]
+    page = (await spotify.request("GET", "/me/following", params={"type": "artist", "limit": 7}))[
+        "artists"
+    ]
     got = []
     while True:
         got.extend(a["id"] for a in page["items"])
@@ -244,8 +290,9 @@ async def test_cursor_paging_of_followed_artists(spotify: Spotify,
     assert page["total"] == 40
 
 
-async def test_limits_and_ids_are_enforced(spotify: Spotify,
-                                           spotify_emulator: SpotifyEmulator) -> None:
+async def test_limits_and_ids_are_enforced(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     c = spotify_emulator.catalog
     tracks = [c.id_of(3, c.track_at(n)) for n in range(51)]
     several = await spotify.request("GET", "/tracks", params={"ids": tracks[:50]})
@@ -280,8 +327,9 @@ async def test_limits_and_ids_are_enforced(spotify: Spotify,
 
 async def test_search_finds_by_name(spotify: Spotify, spotify_emulator: SpotifyEmulator) -> None:
     artist = spotify_emulator.catalog.artist(3)
-    found = await spotify.request("GET", "/search",
-                                  params={"q": artist["name"], "type": "artist,track"})
+    found = await spotify.request(
+        "GET", "/search", params={"q": artist["name"], "type": "artist,track"}
+    )
     assert artist["id"] in [a["id"] for a in found["artists"]["items"]]
     assert found["tracks"]["limit"] == 5
     nothing = await spotify.request("GET", "/search", params={"q": "zzzz", "type": "album"})
@@ -309,13 +357,17 @@ def test_catalog_is_deterministic_and_well_formed() -> None:
 
 @pytest.mark.spotify_emulator(mode="development")
 async def test_development_mode_refuses_deprecated_operations(
-    spotify: Spotify, spotify_emulator: SpotifyEmulator,
+    spotify: Spotify,
+    spotify_emulator: SpotifyEmulator,
 ) -> None:
     c = spotify_emulator.catalog
     track = c.id_of(3, c.track_at(3))
     assert (await spotify.request("GET", f"/tracks/{track}"))["id"] == track
-    for path, params in [("/tracks", {"ids": track}), ("/markets", None),
-                         ("/recommendations", {"seed_genres": "jazz"})]:
+    for path, params in [
+        ("/tracks", {"ids": track}),
+        ("/markets", None),
+        ("/recommendations", {"seed_genres": "jazz"}),
+    ]:
         with pytest.raises(Forbidden) as info:
             await spotify.request("GET", path, params=params)
         assert info.value.message == "Forbidden"
@@ -329,16 +381,18 @@ async def test_development_mode_refuses_deprecated_operations(
     assert (await spotify.request("GET", f"/playlists/{mine['id']}/items"))["total"] == 0
 
 
-async def test_fixture_client_is_in_process(spotify: Spotify,
-                                            spotify_emulator: SpotifyEmulator) -> None:
+async def test_fixture_client_is_in_process(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     me = await spotify.request("GET", "/me")
     assert me["id"] == spotify_emulator.user_id
     assert me["href"].startswith(spotify.api_url)
     assert spotify_emulator.counters.requests["get-current-users-profile"] == 1
 
 
-async def test_users_and_their_playlists(spotify: Spotify,
-                                         spotify_emulator: SpotifyEmulator) -> None:
+async def test_users_and_their_playlists(
+    spotify: Spotify, spotify_emulator: SpotifyEmulator
+) -> None:
     c = spotify_emulator.catalog
     other = c.user_id(2)
     profile = await spotify.request("GET", f"/users/{other}")
@@ -351,13 +405,17 @@ async def test_users_and_their_playlists(spotify: Spotify,
     assert {p["owner"]["id"] for p in owned["items"]} == {other}
     with pytest.raises(Forbidden):
         await spotify.request("POST", f"/users/{other}/playlists", json={"name": "not mine"})
-    made = await spotify.request("POST", f"/users/{spotify_emulator.user_id}/playlists",
-                                 json={"name": "mine", "collaborative": True, "public": False})
+    made = await spotify.request(
+        "POST",
+        f"/users/{spotify_emulator.user_id}/playlists",
+        json={"name": "mine", "collaborative": True, "public": False},
+    )
     assert made["collaborative"] is True
     foreign = owned["items"][0]["id"]
     with pytest.raises(Forbidden):
-        await spotify.request("POST", f"/playlists/{foreign}/items",
-                              json={"uris": [f"spotify:track:{c.id_of(3, 0)}"]})
+        await spotify.request(
+            "POST", f"/playlists/{foreign}/items", json={"uris": [f"spotify:track:{c.id_of(3, 0)}"]}
+        )
     assert await spotify.request("GET", f"/playlists/{foreign}/followers/contains") == [False]
     await spotify.request("PUT", f"/playlists/{foreign}/followers")
     assert await spotify.request("GET", f"/playlists/{foreign}/followers/contains") == [True]

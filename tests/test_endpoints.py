@@ -540,4 +540,5 @@ async def test_tracks_save_with_times_sends_timestamped_ids_in_chunks() -> None:
             await spotify.tracks.save({ids[0]: datetime(2023, 1, 15, 9, 30, tzinfo=tz)})
     assert len(recorder.seen) == 1
     assert recorder.seen[0].body == {
-        "timestamped_ids": [{"id": ids[0], "added_at": "2023-01-15T14:30:00Z"}]}
+        "timestamped_ids": [{"id": ids[0], "added_at": "2023-01-15T14:30:00Z"}]
+    }

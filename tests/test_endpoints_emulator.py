@@ -301,8 +301,7 @@ async def test_development_mode_refuses_deprecated_operations(emulator: SpotifyE
             await spotify.tracks.get_several([track])
 
 
-async def test_tracks_saved_with_times_keep_those_times(
-        spotify: trio_spotify.Spotify) -> None:
+async def test_tracks_saved_with_times_keep_those_times(spotify: trio_spotify.Spotify) -> None:
     tracks = await ids_of(spotify, "track", 3)
     await spotify.tracks.save(
         {tracks[0]: "2020-05-01T12:00:00Z", tracks[1]: "2021-06-02T08:00:00Z"}

@@ -24,7 +24,7 @@ from endpoint_calls import AR, CALLS, JPEG, A, B, Call, P, S
 from endpoint_helpers import Recorder, open_client
 
 import trio_spotify
-from trio_spotify._endpoints import OPERATIONS
+from trio_spotify._operations import OPERATIONS
 
 ROOT = Path(__file__).parent.parent
 SPEC_FILE = Path(__file__).parent / "data" / "official-spotify-open-api.yml"

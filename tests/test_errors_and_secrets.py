@@ -21,8 +21,14 @@ def autojump_clock() -> trio.testing.MockClock:
 
 def test_the_tree_keeps_async_spotify_names():
     assert issubclass(trio_spotify.SpotifyAPIError, trio_spotify.SpotifyError)
-    for cls in (trio_spotify.BadRequest, trio_spotify.TokenExpired, trio_spotify.Forbidden,
-                trio_spotify.NotFound, trio_spotify.RateLimitExceeded, trio_spotify.ServerError):
+    for cls in (
+        trio_spotify.BadRequest,
+        trio_spotify.TokenExpired,
+        trio_spotify.Forbidden,
+        trio_spotify.NotFound,
+        trio_spotify.RateLimitExceeded,
+        trio_spotify.ServerError,
+    ):
         assert issubclass(cls, trio_spotify.SpotifyAPIError)
     assert issubclass(trio_spotify.MissingScope, trio_spotify.Forbidden)
     assert issubclass(trio_spotify.RequestTimeout, trio_spotify.NetworkError)
@@ -36,8 +42,15 @@ def test_the_tree_keeps_async_spotify_names():
     [
         trio_spotify.NotFound("not found", 404, None, "GET", "https://api.test/v1/x"),
         trio_spotify.RateLimitExceeded("slow down", 429, None, "GET", "https://a/v1", 30.0),
-        trio_spotify.MissingScope("Insufficient client scope", 403, None, "GET", "https://a/v1",
-                                  frozenset({"user-read-private"}), frozenset()),
+        trio_spotify.MissingScope(
+            "Insufficient client scope",
+            403,
+            None,
+            "GET",
+            "https://a/v1",
+            frozenset({"user-read-private"}),
+            frozenset(),
+        ),
         trio_spotify.InvalidGrant("refused", "invalid_grant", "Refresh token revoked", 400),
         trio_spotify.ResponseDecodeError("not JSON", 200, "<html>"),
         trio_spotify.NetworkError("network error", "GET", "https://a/v1"),
@@ -51,10 +64,15 @@ def test_errors_pickle_and_have_readable_str(error):
 
 
 def test_error_messages_say_what_happened():
-    error = trio_spotify.MissingScope("Insufficient client scope", 403, None, "GET",
-                                      "https://a/v1/me", frozenset({"user-read-private",
-                                                                     "user-read-email"}),
-                                      frozenset({"user-read-email"}))
+    error = trio_spotify.MissingScope(
+        "Insufficient client scope",
+        403,
+        None,
+        "GET",
+        "https://a/v1/me",
+        frozenset({"user-read-private", "user-read-email"}),
+        frozenset({"user-read-email"}),
+    )
     assert "user-read-private" in str(error)
     assert "user-read-email" not in str(error).split("lacks")[1]
     grant = trio_spotify.InvalidGrant("refused", "invalid_grant", "Refresh token revoked", 400)
@@ -62,8 +80,12 @@ def test_error_messages_say_what_happened():
 
 
 def test_token_repr_and_str_hide_secrets():
-    token = trio_spotify.Token("ACCESS-SECRET", refresh_token="REFRESH-SECRET",
-                               expires_at=123.0, scope="user-read-private playlist-read-private")
+    token = trio_spotify.Token(
+        "ACCESS-SECRET",
+        refresh_token="REFRESH-SECRET",
+        expires_at=123.0,
+        scope="user-read-private playlist-read-private",
+    )
     for text in (repr(token), str(token)):
         assert "ACCESS-SECRET" not in text
         assert "REFRESH-SECRET" not in text
@@ -84,11 +106,13 @@ def test_token_rejects_bad_values():
 def test_refresh_answer_without_refresh_token_keeps_the_old_one():
     old = trio_spotify.Token("a1", refresh_token="r1", scope="s1")
     new = trio_spotify.Token.from_token_response(
-        {"access_token": "a2", "expires_in": 3600, "token_type": "Bearer"}, previous=old, now=0.0)
+        {"access_token": "a2", "expires_in": 3600, "token_type": "Bearer"}, previous=old, now=0.0
+    )
     assert (new.access_token, new.refresh_token, new.expires_at) == ("a2", "r1", 3600.0)
     assert new.scope == frozenset({"s1"})
     rotated = trio_spotify.Token.from_token_response(
-        {"access_token": "a3", "refresh_token": "r2", "scope": "s1 s2"}, previous=new)
+        {"access_token": "a3", "refresh_token": "r2", "scope": "s1 s2"}, previous=new
+    )
     assert rotated.refresh_token == "r2"
     assert rotated.scope == frozenset({"s1", "s2"})
 
@@ -106,8 +130,9 @@ def test_client_credentials_repr_hides_the_secret(monkeypatch):
 
 async def test_token_endpoint_errors_use_the_rfc6749_body(autojump_clock):
     fake = FakeSpotify()
-    async with open_fake(fake, auth=trio_spotify.ClientCredentials("client-id-1234", "wrong")
-                         ) as spotify:
+    async with open_fake(
+        fake, auth=trio_spotify.ClientCredentials("client-id-1234", "wrong")
+    ) as spotify:
         with pytest.raises(trio_spotify.AuthenticationError) as info:
             await spotify.request("GET", "/x")
     assert info.value.error == "invalid_client"
@@ -121,14 +146,17 @@ async def test_invalid_grant_gets_its_own_class(autojump_clock):
     class Refresher:
         async def renew(self, accounts, stale):
             return await accounts.request_token(
-                {"grant_type": "refresh_token", "refresh_token": "R"}, client_id="c")
+                {"grant_type": "refresh_token", "refresh_token": "R"}, client_id="c"
+            )
 
     async def handler(request: httpx.Request) -> httpx.Response:
-        return json_response(400, {"error": "invalid_grant",
-                                   "error_description": "Refresh token revoked"})
+        return json_response(
+            400, {"error": "invalid_grant", "error_description": "Refresh token revoked"}
+        )
 
-    async with trio_spotify.open_spotify(Refresher(), transport=httpx.MockTransport(handler)
-                                         ) as spotify:
+    async with trio_spotify.open_spotify(
+        Refresher(), transport=httpx.MockTransport(handler)
+    ) as spotify:
         with pytest.raises(trio_spotify.InvalidGrant):
             await spotify.request("GET", "/x")
 
@@ -153,8 +181,14 @@ async def test_no_secret_in_any_log_record_repr_or_error(autojump_clock, caplog)
     async with open_fake(fake) as spotify:
         with pytest.raises(trio_spotify.NotFound) as info:
             await spotify.request("GET", "/x", params={"market": "SE"})
-        texts = [repr(spotify), repr(spotify.token), str(spotify.token), repr(info.value),
-                 str(info.value), repr(spotify.statistics())]
+        texts = [
+            repr(spotify),
+            repr(spotify.token),
+            str(spotify.token),
+            repr(info.value),
+            str(info.value),
+            repr(spotify.statistics()),
+        ]
     texts += [record.getMessage() for record in caplog.records]
     assert len(caplog.records) >= 5  # requests, the 429, the retries, the renewals were logged
     secrets = [CLIENT_SECRET, "token-1", "token-2", "Bearer token", "Basic "]
@@ -173,7 +207,8 @@ def test_a_token_with_characters_a_header_cannot_carry_is_refused_without_quotin
 
 
 async def test_transport_error_text_never_reaches_messages_and_protocol_errors_are_final(
-        autojump_clock, caplog):
+    autojump_clock, caplog
+):
     caplog.set_level(logging.DEBUG, logger="trio_spotify")
 
     async def api(request: httpx.Request) -> httpx.Response:

@@ -49,12 +49,21 @@ async def test_request_formats_params_and_json_and_raw_content(autojump_clock):
 
     fake = FakeSpotify(api=api)
     async with open_fake(fake) as spotify:
-        assert await spotify.request(
-            "get", "/albums", params={"ids": ["a", "b"], "flag": True, "off": False,
-                                      "market": None, "limit": 5}) is None
+        assert (
+            await spotify.request(
+                "get",
+                "/albums",
+                params={"ids": ["a", "b"], "flag": True, "off": False, "market": None, "limit": 5},
+            )
+            is None
+        )
         await spotify.request("PUT", "/me/tracks", json={"ids": ["x"]})
-        await spotify.request("PUT", "/playlists/p/images", content=b"aGVsbG8=",
-                              headers={"Content-Type": "image/jpeg"})
+        await spotify.request(
+            "PUT",
+            "/playlists/p/images",
+            content=b"aGVsbG8=",
+            headers={"Content-Type": "image/jpeg"},
+        )
     assert dict(seen[0].url.params) == {"ids": "a,b", "flag": "true", "off": "false", "limit": "5"}
     assert seen[0].method == "GET"
     assert seen[1].headers["Content-Type"] == "application/json"
@@ -72,7 +81,8 @@ async def test_urls_outside_api_url_are_refused_before_sending(autojump_clock):
             await spotify.request("GET", "me")
         # An absolute URL under api_url (a paging "next" link) is fine.
         assert await spotify.request("GET", f"{API}/me/tracks?offset=20") == {
-            "path": "/v1/me/tracks"}
+            "path": "/v1/me/tracks"
+        }
     assert len(fake.requests) == 1
 
 
@@ -424,8 +434,9 @@ async def test_invalid_settings_are_rejected():
         async with trio_spotify.open_spotify(trio_spotify.Token("t"), max_concurrency=0):
             pass
     with pytest.raises(ValueError, match="http_clients"):
-        async with trio_spotify.open_spotify(trio_spotify.Token("t"), max_concurrency=4,
-                                             http_clients=5):
+        async with trio_spotify.open_spotify(
+            trio_spotify.Token("t"), max_concurrency=4, http_clients=5
+        ):
             pass
     with pytest.raises(ValueError, match="api_url"):
         async with trio_spotify.open_spotify(trio_spotify.Token("t"), api_url="ftp://x"):
@@ -447,8 +458,12 @@ async def test_malformed_json_raises_decode_error_with_status_and_text(autojump_
 
 @pytest.mark.parametrize(
     ("status", "cls"),
-    [(400, trio_spotify.BadRequest), (403, trio_spotify.Forbidden),
-     (404, trio_spotify.NotFound), (418, trio_spotify.SpotifyAPIError)],
+    [
+        (400, trio_spotify.BadRequest),
+        (403, trio_spotify.Forbidden),
+        (404, trio_spotify.NotFound),
+        (418, trio_spotify.SpotifyAPIError),
+    ],
 )
 async def test_error_statuses_map_to_the_tree(autojump_clock, status, cls):
     async def api(request: httpx.Request) -> httpx.Response:
@@ -459,8 +474,11 @@ async def test_error_statuses_map_to_the_tree(autojump_clock, status, cls):
         with pytest.raises(cls) as info:
             await spotify.request("GET", "/x?market=SE")
     assert type(info.value) is cls
-    assert (info.value.status, info.value.message, info.value.reason) == (status, "nope",
-                                                                         "SOME_REASON")
+    assert (info.value.status, info.value.message, info.value.reason) == (
+        status,
+        "nope",
+        "SOME_REASON",
+    )
     assert info.value.method == "GET"
     assert info.value.url == f"{API}/x"
     assert str(info.value) == f"{status} nope [SOME_REASON] (GET {API}/x)"
@@ -499,11 +517,16 @@ async def test_closing_closes_every_http_client(autojump_clock):
             closed.append(1)
 
     fake = FakeSpotify()
-    async with trio_spotify.open_spotify(
-        trio_spotify.ClientCredentials("client-id-1234", "client-secret-SHOULD-NOT-LEAK"),
-        api_url=API, accounts_url="https://accounts.test",
-        transport=CountingTransport(fake.handle), max_concurrency=4,
-    ) as spotify, trio.open_nursery() as nursery:
+    async with (
+        trio_spotify.open_spotify(
+            trio_spotify.ClientCredentials("client-id-1234", "client-secret-SHOULD-NOT-LEAK"),
+            api_url=API,
+            accounts_url="https://accounts.test",
+            transport=CountingTransport(fake.handle),
+            max_concurrency=4,
+        ) as spotify,
+        trio.open_nursery() as nursery,
+    ):
         for _ in range(4):
             nursery.start_soon(spotify.request, "GET", "/x")
     # Four API clients (created lazily as concurrency grew) plus the accounts client.
@@ -516,8 +539,16 @@ async def test_statistics_is_a_frozen_snapshot(autojump_clock):
         await spotify.request("GET", "/x")
         stats = spotify.statistics()
     assert stats == trio_spotify.SpotifyStatistics(
-        requests_in_flight=0, tasks_waiting=0, max_concurrency=5, concurrency_window=5,
-        requests_sent=1, token_renewals=1, rate_limited=0, retries=0, rate_limit_pause=0.0)
+        requests_in_flight=0,
+        tasks_waiting=0,
+        max_concurrency=5,
+        concurrency_window=5,
+        requests_sent=1,
+        token_renewals=1,
+        rate_limited=0,
+        retries=0,
+        rate_limit_pause=0.0,
+    )
     with pytest.raises(AttributeError):
         stats.retries = 3  # type: ignore[misc]
 
@@ -617,7 +648,8 @@ async def test_token_lifetime_counts_from_when_the_token_was_requested(autojump_
 
 
 async def test_a_shared_renewal_failure_that_cannot_be_copied_still_reaches_every_task(
-        autojump_clock):
+    autojump_clock,
+):
     class Odd(Exception):
         def __init__(self, *, code: int) -> None:  # copy.copy cannot rebuild this one
             super().__init__()

@@ -105,8 +105,9 @@ async def test_all_api_clients_share_one_ssl_context(monkeypatch):
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", spy)
-    async with trio_spotify.open_spotify(trio_spotify.Token("t"), max_concurrency=16,
-                                         http_clients=8) as spotify:
+    async with trio_spotify.open_spotify(
+        trio_spotify.Token("t"), max_concurrency=16, http_clients=8
+    ) as spotify:
         for _ in range(16):
             spotify._handler._checkout_client()  # create every lazily created client
         assert len(spotify._handler._clients) == 8
@@ -114,8 +115,9 @@ async def test_all_api_clients_share_one_ssl_context(monkeypatch):
 
 
 async def test_proxy_and_http2_settings_reach_httpx():
-    async with trio_spotify.open_spotify(trio_spotify.Token("t"),
-                                         proxy="http://127.0.0.1:9") as spotify:
+    async with trio_spotify.open_spotify(
+        trio_spotify.Token("t"), proxy="http://127.0.0.1:9"
+    ) as spotify:
         pool = spotify._handler._clients[0]._transport._pool  # type: ignore[attr-defined]
         assert type(pool).__name__ == "AsyncHTTPProxy"
     async with trio_spotify.open_spotify(trio_spotify.Token("t"), http2=True) as spotify:
@@ -134,8 +136,10 @@ async def test_transport_timeout_is_configuration_that_raises_request_timeout():
             listeners = await nursery.start(trio.serve_tcp, never_answer, 0)
             port = listeners[0].socket.getsockname()[1]
             async with trio_spotify.open_spotify(
-                trio_spotify.Token("t"), api_url=f"http://127.0.0.1:{port}/v1",
-                transport_timeout=0.25, retry=policy,
+                trio_spotify.Token("t"),
+                api_url=f"http://127.0.0.1:{port}/v1",
+                transport_timeout=0.25,
+                retry=policy,
             ) as spotify:
                 start = trio.current_time()
                 with pytest.raises(trio_spotify.RequestTimeout) as info:
@@ -151,5 +155,6 @@ async def test_each_response_is_logged_with_method_path_status_and_time(autojump
     async with open_fake(fake) as spotify:
         await spotify.request("GET", "/tracks/abc", params={"market": "SE"})
     messages = [r.getMessage() for r in caplog.records]
-    assert any(m.startswith("GET /v1/tracks/abc -> 200 (") and m.endswith("s)")
-               for m in messages), messages
+    assert any(
+        m.startswith("GET /v1/tracks/abc -> 200 (") and m.endswith("s)") for m in messages
+    ), messages

@@ -101,7 +101,11 @@ class Browser:
 
 def code_flow(redirect: str, **kwargs: object) -> AuthorizationCode:
     return AuthorizationCode(
-        CLIENT_ID, CLIENT_SECRET, redirect, accounts_url=ACCOUNTS, **kwargs  # type: ignore[arg-type]
+        CLIENT_ID,
+        CLIENT_SECRET,
+        redirect,
+        accounts_url=ACCOUNTS,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -115,7 +119,10 @@ async def test_code_flow_sign_in_on_a_fixed_port() -> None:
     messages: list[str] = []
     with trio.fail_after(TIMEOUT):
         token = await login(
-            flow, store=store, open_browser=browser, echo=messages.append,
+            flow,
+            store=store,
+            open_browser=browser,
+            echo=messages.append,
             transport=fake.transport(),
         )
     (response,) = browser.responses
@@ -137,8 +144,9 @@ async def test_pkce_sign_in_on_any_free_port_when_the_uri_has_none() -> None:
     flow = PKCE(CLIENT_ID, "http://127.0.0.1/callback", accounts_url=ACCOUNTS)
     browser = Browser(fake)
     with trio.fail_after(TIMEOUT):
-        token = await login(flow, open_browser=browser, echo=lambda _: None,
-                            transport=fake.transport())
+        token = await login(
+            flow, open_browser=browser, echo=lambda _: None, transport=fake.transport()
+        )
     used = query(browser.urls[0])["redirect_uri"]
     port = urllib.parse.urlsplit(used).port
     assert port is not None
@@ -178,8 +186,9 @@ async def test_the_listener_serves_only_the_redirect_path() -> None:
         ],
     )
     with trio.fail_after(TIMEOUT):
-        token = await login(flow, open_browser=browser, echo=lambda _: None,
-                            transport=fake.transport())
+        token = await login(
+            flow, open_browser=browser, echo=lambda _: None, transport=fake.transport()
+        )
     statuses = [response.status_code for response in browser.responses]
     assert statuses == [404, 404, 404, 405, 400, 400, 200]
     assert browser.responses[3].headers["allow"] == "GET, HEAD"
@@ -214,8 +223,12 @@ async def test_a_second_redirect_during_the_exchange_is_refused() -> None:
 
     flow = code_flow("http://127.0.0.1/callback")
     with trio.fail_after(TIMEOUT):
-        await login(flow, open_browser=browser, echo=lambda _: None,
-                    transport=httpx.MockTransport(slow_accounts))
+        await login(
+            flow,
+            open_browser=browser,
+            echo=lambda _: None,
+            transport=httpx.MockTransport(slow_accounts),
+        )
     assert statuses == {"first": 200, "second": 409}
     assert len(fake.token_requests) == 1
 
@@ -399,8 +412,9 @@ async def test_an_https_redirect_needs_the_paste_mode() -> None:
         pasted.extend(w for w in message.split() if w.startswith(ACCOUNTS))
 
     with trio.fail_after(TIMEOUT):
-        token = await login(flow, paste=True, read_line=read_line, echo=echo,
-                            transport=fake.transport())
+        token = await login(
+            flow, paste=True, read_line=read_line, echo=echo, transport=fake.transport()
+        )
     assert flow.token is token
     assert fake.token_requests[0]["redirect_uri"] == "https://example.com/spotify/callback"
 
@@ -442,7 +456,9 @@ def env(monkeypatch: pytest.MonkeyPatch, redirect: str, secret: bool = True) -> 
 
 
 async def run_cli(
-    argv: list[str], *, transport: httpx.AsyncBaseTransport | None = None,
+    argv: list[str],
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
     open_browser: Callable[[str], object] | None = None,
     read_line: Callable[[], Awaitable[str]] | None = None,
 ) -> tuple[int, list[str]]:
@@ -450,7 +466,10 @@ async def run_cli(
     args = build_parser().parse_args(["login", *argv])
     with trio.fail_after(TIMEOUT):
         code = await cli_login.run(
-            args, transport=transport, open_browser=open_browser, read_line=read_line,
+            args,
+            transport=transport,
+            open_browser=open_browser,
+            read_line=read_line,
             echo=messages.append,
         )
     return code, messages
@@ -463,9 +482,18 @@ async def test_cli_login_through_the_listener_saves_to_the_token_file(
     fake = FakeAccounts(scope="user-library-read")
     path = tmp_path / "tokens.json"
     code, messages = await run_cli(
-        ["--scope", "user-library-read,user-top-read", "--token-file", str(path),
-         "--user", "alice", "--accounts-url", ACCOUNTS],
-        transport=fake.transport(), open_browser=Browser(fake),
+        [
+            "--scope",
+            "user-library-read,user-top-read",
+            "--token-file",
+            str(path),
+            "--user",
+            "alice",
+            "--accounts-url",
+            ACCOUNTS,
+        ],
+        transport=fake.transport(),
+        open_browser=Browser(fake),
     )
     assert code == 0, messages
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -475,8 +503,13 @@ async def test_cli_login_through_the_listener_saves_to_the_token_file(
     assert "code_verifier" in fake.token_requests[0]  # no secret in the env: PKCE
     assert any("did not grant user-top-read" in m for m in messages)
     # A later program restores it.
-    flow = PKCE(CLIENT_ID, "http://127.0.0.1/callback", scope="user-library-read",
-                store=FileTokenStore(path), user="alice")
+    flow = PKCE(
+        CLIENT_ID,
+        "http://127.0.0.1/callback",
+        scope="user-library-read",
+        store=FileTokenStore(path),
+        user="alice",
+    )
     assert await flow.restore() == saved
 
 
@@ -495,8 +528,14 @@ async def test_cli_login_no_browser_reads_the_pasted_address(
 
     messages: list[str] = []
     args = build_parser().parse_args(
-        ["login", "--no-browser", "--token-file", str(tmp_path / "t.json"),
-         "--accounts-url", ACCOUNTS]
+        [
+            "login",
+            "--no-browser",
+            "--token-file",
+            str(tmp_path / "t.json"),
+            "--accounts-url",
+            ACCOUNTS,
+        ]
     )
 
     def echo(message: str) -> None:
@@ -504,8 +543,9 @@ async def test_cli_login_no_browser_reads_the_pasted_address(
         urls.extend(w for w in message.split() if w.startswith(ACCOUNTS))
 
     with trio.fail_after(TIMEOUT):
-        code = await cli_login.run(args, transport=fake.transport(), open_browser=opener,
-                                   read_line=read_line, echo=echo)
+        code = await cli_login.run(
+            args, transport=fake.transport(), open_browser=opener, read_line=read_line, echo=echo
+        )
     assert code == 0, messages
     assert fake.auth_headers[0] is not None
     assert fake.auth_headers[0].startswith("Basic ")
@@ -548,7 +588,8 @@ async def test_cli_login_times_out_and_reports_denials(
 
     code, messages = await run_cli(
         ["--token-file", str(tmp_path / "t.json"), "--accounts-url", ACCOUNTS],
-        transport=fake.transport(), open_browser=Browser(fake, tamper=deny),
+        transport=fake.transport(),
+        open_browser=Browser(fake, tamper=deny),
     )
     assert code == 1
     assert "did not allow" in messages[-1]

@@ -84,9 +84,20 @@ async def test_no_browser_login_in_a_real_process(tmp_path: Path) -> None:
         async with serve_emulator(emulator) as base_url:
             env = environment(tmp_path, emulator.client_id, "http://127.0.0.1:8888/callback")
             process = await trio.lowlevel.open_process(
-                [sys.executable, "-m", "trio_spotify", "login", "--no-browser",
-                 "--scope", "user-read-private", "--accounts-url", base_url],
-                stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                [
+                    sys.executable,
+                    "-m",
+                    "trio_spotify",
+                    "login",
+                    "--no-browser",
+                    "--scope",
+                    "user-read-private",
+                    "--accounts-url",
+                    base_url,
+                ],
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
             )
             assert process.stdin is not None
             assert process.stderr is not None
@@ -121,7 +132,9 @@ async def test_ctrl_c_while_waiting_closes_the_listener(tmp_path: Path) -> None:
     with trio.fail_after(TIMEOUT):
         process = await trio.lowlevel.open_process(
             [sys.executable, "-m", "trio_spotify", "login", "--scope", "user-read-private"],
-            stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+            stdin=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         assert process.stderr is not None
         output = Output()
@@ -143,7 +156,9 @@ async def test_ctrl_c_while_waiting_for_a_paste(tmp_path: Path) -> None:
     with trio.fail_after(TIMEOUT):
         process = await trio.lowlevel.open_process(
             [sys.executable, "-m", "trio_spotify", "login", "--no-browser"],
-            stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         assert process.stderr is not None
         assert process.stdin is not None

@@ -74,16 +74,18 @@ class Browser:
             self.responses.append(await client.get(location))
 
 
-def code_flow(emulator: SpotifyEmulator, redirect: str = "http://127.0.0.1/callback",
-              **kwargs: object) -> AuthorizationCode:
-    return AuthorizationCode(emulator.client_id, emulator.client_secret, redirect,
-                             accounts_url=IN_PROCESS_URL, **kwargs)  # type: ignore[arg-type]
+def code_flow(
+    emulator: SpotifyEmulator, redirect: str = "http://127.0.0.1/callback", **kwargs: object
+) -> AuthorizationCode:
+    return AuthorizationCode(
+        emulator.client_id, emulator.client_secret, redirect, accounts_url=IN_PROCESS_URL, **kwargs
+    )  # type: ignore[arg-type]
 
 
-def pkce_flow(emulator: SpotifyEmulator, redirect: str = "http://127.0.0.1/callback",
-              **kwargs: object) -> PKCE:
-    return PKCE(emulator.client_id, redirect, accounts_url=IN_PROCESS_URL,
-                **kwargs)  # type: ignore[arg-type]
+def pkce_flow(
+    emulator: SpotifyEmulator, redirect: str = "http://127.0.0.1/callback", **kwargs: object
+) -> PKCE:
+    return PKCE(emulator.client_id, redirect, accounts_url=IN_PROCESS_URL, **kwargs)  # type: ignore[arg-type]
 
 
 async def sign_in_through_listener(
@@ -91,8 +93,12 @@ async def sign_in_through_listener(
 ) -> Browser:
     browser = browser if browser is not None else Browser(emulator)
     with trio.fail_after(TIMEOUT):
-        await login(flow, open_browser=browser, echo=lambda _: None,
-                    transport=httpx.ASGITransport(app=emulator.app))
+        await login(
+            flow,
+            open_browser=browser,
+            echo=lambda _: None,
+            transport=httpx.ASGITransport(app=emulator.app),
+        )
     return browser
 
 
@@ -317,8 +323,7 @@ async def test_missing_scopes_name_the_scope_to_ask_for(
     assert info.value.granted == {"user-library-read"}
     assert "user-top-read" in str(info.value)
     # A flow that asks for more scopes does not reuse the saved token: sign in again.
-    wider = code_flow(emulator, scope=[Scope.USER_LIBRARY_READ, Scope.USER_TOP_READ],
-                      store=store)
+    wider = code_flow(emulator, scope=[Scope.USER_LIBRARY_READ, Scope.USER_TOP_READ], store=store)
     assert await wider.restore() is None
     narrower = code_flow(emulator, scope=[Scope.USER_LIBRARY_READ], store=store)
     assert await narrower.restore() == flow.token
@@ -343,10 +348,23 @@ async def test_secrets_stay_out_of_logs_and_reprs_end_to_end(
         with pytest.raises(InvalidGrant) as info:
             await spotify.users.me()
     saved = json.loads((tmp_path / "t.json").read_text())["tokens"][flow.key]
-    secrets = {emulator.client_secret, code, request.code_verifier or "",
-               saved["access_token"], saved["refresh_token"]}
-    texts = [repr(flow), str(flow), repr(request), repr(flow.token), str(flow.token),
-             repr(store), str(info.value), repr(info.value)]
+    secrets = {
+        emulator.client_secret,
+        code,
+        request.code_verifier or "",
+        saved["access_token"],
+        saved["refresh_token"],
+    }
+    texts = [
+        repr(flow),
+        str(flow),
+        repr(request),
+        repr(flow.token),
+        str(flow.token),
+        repr(store),
+        str(info.value),
+        repr(info.value),
+    ]
     texts += [record.getMessage() for record in caplog.records]
     assert caplog.records
     for text in texts:
@@ -370,7 +388,8 @@ def test_the_store_file_is_private_even_with_a_permissive_umask(tmp_path: Path) 
 
 
 async def test_a_refresh_cancelled_by_the_caller_still_keeps_the_rotated_token(
-        autojump_clock) -> None:
+    autojump_clock,
+) -> None:
     # PKCE refresh tokens rotate: once the accounts service has answered a refresh, the old
     # refresh token is dead. A caller's deadline that fires while the answer is on its way
     # must not throw the new one away.
@@ -380,11 +399,16 @@ async def test_a_refresh_cancelled_by_the_caller_still_keeps_the_rotated_token(
     from trio_spotify.testing import ALL_SCOPES
 
     emulator = SpotifyEmulator(clock=trio.current_time)
-    refresh = emulator.accounts.mint_refresh(emulator.client_id, emulator.user_id, ALL_SCOPES,
-                                             pkce=True)
+    refresh = emulator.accounts.mint_refresh(
+        emulator.client_id, emulator.user_id, ALL_SCOPES, pkce=True
+    )
     store = MemoryTokenStore()
-    flow = PKCE(emulator.client_id, "http://127.0.0.1:8888/callback", store=store,
-                token=Token("old", refresh_token=refresh, expires_at=time.time() - 10))
+    flow = PKCE(
+        emulator.client_id,
+        "http://127.0.0.1:8888/callback",
+        store=store,
+        token=Token("old", refresh_token=refresh, expires_at=time.time() - 10),
+    )
 
     class SlowAnswers(httpx.AsyncBaseTransport):
         def __init__(self) -> None:
@@ -396,8 +420,9 @@ async def test_a_refresh_cancelled_by_the_caller_still_keeps_the_rotated_token(
                 await trio.sleep(1)  # the refresh was handled; its answer is slow to arrive
             return response
 
-    async with open_spotify(flow, transport=SlowAnswers(), api_url=IN_PROCESS_URL + "/v1",
-                            accounts_url=IN_PROCESS_URL) as spotify:
+    async with open_spotify(
+        flow, transport=SlowAnswers(), api_url=IN_PROCESS_URL + "/v1", accounts_url=IN_PROCESS_URL
+    ) as spotify:
         with trio.move_on_after(0.5) as scope:
             await spotify.request("GET", "/me")
         assert scope.cancelled_caught

@@ -43,7 +43,9 @@ async def test_rate_limit_gate_over_real_sockets():
         async with serve_on_loopback(app) as base:
             async with trio_spotify.open_spotify(
                 trio_spotify.ClientCredentials("id", "secret"),
-                api_url=f"{base}/v1", accounts_url=base, max_concurrency=16,
+                api_url=f"{base}/v1",
+                accounts_url=base,
+                max_concurrency=16,
             ) as spotify:
                 start = trio.current_time()
                 async with trio.open_nursery() as nursery:

@@ -42,7 +42,11 @@ def query(url: str) -> dict[str, str]:
 
 def code_flow(**kwargs: object) -> AuthorizationCode:
     return AuthorizationCode(
-        CLIENT_ID, CLIENT_SECRET, REDIRECT, accounts_url=ACCOUNTS, **kwargs  # type: ignore[arg-type]
+        CLIENT_ID,
+        CLIENT_SECRET,
+        REDIRECT,
+        accounts_url=ACCOUNTS,
+        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -251,7 +255,8 @@ async def test_refresh_without_rotation_keeps_the_refresh_token_and_saves() -> N
     async with httpx.AsyncClient(transport=fake.transport()) as client:
         renewed = await flow.renew(accounts_for(fake, client), first)
     assert fake.token_requests[-1] == {
-        "grant_type": "refresh_token", "refresh_token": first.refresh_token
+        "grant_type": "refresh_token",
+        "refresh_token": first.refresh_token,
     }
     assert renewed.access_token != first.access_token
     assert renewed.refresh_token == first.refresh_token  # omitted by the answer: kept
@@ -319,7 +324,9 @@ async def test_many_requests_on_an_expired_user_token_cause_one_refresh(
     )
     flow.token = expired
     async with trio_spotify.open_spotify(
-        flow, transport=fake.transport(), api_url="https://api.example/v1",
+        flow,
+        transport=fake.transport(),
+        api_url="https://api.example/v1",
         accounts_url=ACCOUNTS,
     ) as spotify:
         async with trio.open_nursery() as nursery:
@@ -327,7 +334,8 @@ async def test_many_requests_on_an_expired_user_token_cause_one_refresh(
                 nursery.start_soon(spotify.request, "GET", "/me")
         assert fake.api_requests == 200
         assert [f["grant_type"] for f in fake.token_requests] == [
-            "authorization_code", "refresh_token"
+            "authorization_code",
+            "refresh_token",
         ]
         assert spotify.token is flow.token
         assert flow.token is not expired
@@ -344,9 +352,7 @@ async def test_two_clients_sharing_a_flow_refresh_once() -> None:
         # A second client still holding the old token asks too: it gets the new one.
         second = await flow.renew(accounts, token)
     assert second is first
-    assert [f["grant_type"] for f in fake.token_requests] == [
-        "authorization_code", "refresh_token"
-    ]
+    assert [f["grant_type"] for f in fake.token_requests] == ["authorization_code", "refresh_token"]
 
 
 # -- environment ---------------------------------------------------------------------------
@@ -358,7 +364,9 @@ def test_from_env_reads_the_three_variables(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SPOTIFY_REDIRECT_URI", "http://[::1]:9000/cb")
     flow = AuthorizationCode.from_env(scope="user-top-read")
     assert (flow.client_id, flow.redirect_uri.uri, flow.scope) == (
-        CLIENT_ID, "http://[::1]:9000/cb", {"user-top-read"}
+        CLIENT_ID,
+        "http://[::1]:9000/cb",
+        {"user-top-read"},
     )
     assert type(flow) is AuthorizationCode
     assert flow._client_secret() == CLIENT_SECRET
@@ -418,8 +426,10 @@ async def test_no_secret_in_repr_str_errors_or_logs(caplog: pytest.LogCaptureFix
         except InvalidGrant as exc:
             texts += [repr(exc), str(exc), repr(exc.__cause__), str(exc.__cause__)]
         try:
-            await code.exchange(f"?code=CODE-999&state={query(code.authorize_url())['state']}",
-                                transport=fake.transport())
+            await code.exchange(
+                f"?code=CODE-999&state={query(code.authorize_url())['state']}",
+                transport=fake.transport(),
+            )
         except InvalidGrant as exc:
             texts += [repr(exc), str(exc)]
     texts += [repr(flow), str(flow), repr(token), str(token), repr(flow.store)]

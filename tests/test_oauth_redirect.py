@@ -21,7 +21,11 @@ from trio_spotify import InvalidRedirectURI, parse_redirect_uri
 def test_accepted(uri: str, host: str, port: int | None, path: str, loopback: bool) -> None:
     parsed = parse_redirect_uri(uri)
     assert (parsed.uri, parsed.host, parsed.port, parsed.path, parsed.loopback) == (
-        uri, host, port, path, loopback
+        uri,
+        host,
+        port,
+        path,
+        loopback,
     )
     assert str(parsed) == uri
     assert parse_redirect_uri(parsed) is parsed

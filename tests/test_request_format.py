@@ -15,10 +15,24 @@ class Kind(enum.Enum):
 
 
 def test_params_join_lists_spell_booleans_and_drop_none():
-    assert format_params({"ids": ["a", "b"], "on": True, "off": False, "market": None,
-                          "limit": 5, "types": (Kind.TRACK,), "kind": Kind.TRACK}) == {
-        "ids": "a,b", "on": "true", "off": "false", "limit": "5", "types": "track",
-        "kind": "track"}
+    assert format_params(
+        {
+            "ids": ["a", "b"],
+            "on": True,
+            "off": False,
+            "market": None,
+            "limit": 5,
+            "types": (Kind.TRACK,),
+            "kind": Kind.TRACK,
+        }
+    ) == {
+        "ids": "a,b",
+        "on": "true",
+        "off": "false",
+        "limit": "5",
+        "types": "track",
+        "kind": "track",
+    }
     assert format_params(None) == {}
 
 
@@ -31,7 +45,8 @@ def test_params_refuse_what_cannot_be_sent():
 
 def test_path_segments_are_encoded_and_cannot_escape():
     assert format_path("/users/{user_id}/playlists", user_id="a b/c?d") == (
-        "/users/a%20b%2Fc%3Fd/playlists")
+        "/users/a%20b%2Fc%3Fd/playlists"
+    )
     for bad in (".", "..", ""):
         with pytest.raises(ValueError, match="user_id"):
             format_path("/users/{user_id}", user_id=bad)

@@ -90,8 +90,10 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"format": "trio_spotify.tokens", "version": 1, "tokens": {"k": {"access_tok',
-         "not valid JSON"),
+        (
+            b'{"format": "trio_spotify.tokens", "version": 1, "tokens": {"k": {"access_tok',
+            "not valid JSON",
+        ),
         (b"\xff\xfe garbage", "not valid JSON"),
         (b'["a", "list"]', "not a trio_spotify token file"),
         (b'{"some": "other json"}', "not a trio_spotify token file"),
@@ -117,8 +119,11 @@ async def test_a_corrupt_file_raises_and_is_left_untouched(
 async def test_a_malformed_entry_raises_naming_the_key(tmp_path: Path) -> None:
     path = tmp_path / "tokens.json"
     content = json.dumps(
-        {"format": "trio_spotify.tokens", "version": 1,
-         "tokens": {"bad": {"refresh_token": SECRET_REFRESH}, "good": token().to_json()}}
+        {
+            "format": "trio_spotify.tokens",
+            "version": 1,
+            "tokens": {"bad": {"refresh_token": SECRET_REFRESH}, "good": token().to_json()},
+        }
     ).encode()
     path.write_bytes(content)
     store = FileTokenStore(path)

@@ -1,11 +1,9 @@
 """trio_spotify: a Trio-native client for the Spotify Web API.
 
-::
-
     async with trio_spotify.open_spotify(trio_spotify.ClientCredentials(id, secret)) as spotify:
         track = await spotify.request("GET", "/tracks/11dFghVXANMlKmJXsNCbNl")
 
-Everything public is re-exported here from private modules; ``trio_spotify.testing`` holds
+Everything public is re-exported here from private modules; `trio_spotify.testing` holds
 the emulator of Spotify.
 """
 

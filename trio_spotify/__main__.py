@@ -1,4 +1,4 @@
-"""``python -m trio_spotify``: the same as the ``trio-spotify`` command."""
+"""`python -m trio_spotify`: the same as the `trio-spotify` command."""
 
 import sys
 

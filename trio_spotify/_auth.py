@@ -1,16 +1,16 @@
 """How the client obtains access tokens: the strategy interface and client credentials.
 
-``open_spotify(auth)`` takes either a fixed :class:`~trio_spotify.Token` or a
-:class:`TokenRenewer`: any object with an ``async renew(accounts, stale)`` method that
-returns a fresh :class:`~trio_spotify.Token`. The client calls it lazily (on first use),
+`open_spotify(auth)` takes either a fixed `Token` or a
+`TokenRenewer`: any object with an `async renew(accounts, stale)` method that
+returns a fresh `Token`. The client calls it lazily (on first use),
 before the token expires, and after a 401 — always behind one lock, so that a thousand
-tasks meeting an expired token cause one call. A renewer may also expose a ``token``
+tasks meeting an expired token cause one call. A renewer may also expose a `token`
 attribute holding a token it already has (a signed-in user's), which the client starts from.
 
-:class:`AccountsService` is what a renewer is handed: a small client of Spotify's accounts
-service (``POST /api/token``) that runs outside the request limiter, decodes the answer into
-a :class:`~trio_spotify.Token` (keeping the old refresh token when a refresh answer omits it)
-and raises :class:`~trio_spotify.AuthenticationError` with the RFC 6749 error code.
+`AccountsService` is what a renewer is handed: a small client of Spotify's accounts
+service (`POST /api/token`) that runs outside the request limiter, decodes the answer into
+a `Token` (keeping the old refresh token when a refresh answer omits it)
+and raises `AuthenticationError` with the RFC 6749 error code.
 """
 
 from __future__ import annotations
@@ -39,15 +39,15 @@ logger = logging.getLogger("trio_spotify")
 
 
 class AccountsService:
-    """A client of Spotify's accounts service, handed to :class:`TokenRenewer` strategies.
+    """A client of Spotify's accounts service, handed to `TokenRenewer` strategies.
 
-    Not constructed by users: ``open_spotify`` builds one on its own small httpx client
+    Not constructed by users: `open_spotify` builds one on its own small httpx client
     (outside the API request limiter, so a renewal never waits behind API requests).
     """
 
     def __init__(self, client: httpx.AsyncClient, url: str) -> None:
         self._client = client
-        #: Base URL of the accounts service, e.g. ``https://accounts.spotify.com``.
+        #: Base URL of the accounts service, e.g. `https://accounts.spotify.com`.
         self.url = url.rstrip("/")
 
     @property
@@ -62,16 +62,16 @@ class AccountsService:
         client_secret: str | None = None,
         previous: Token | None = None,
     ) -> Token:
-        """POST ``form`` to ``/api/token`` and return the token it grants.
+        """POST `form` to `/api/token` and return the token it grants.
 
-        With ``client_secret`` the client authenticates with the Basic header; without it
-        (PKCE) ``client_id`` goes into the form. ``previous`` is the token being refreshed:
+        With `client_secret` the client authenticates with the Basic header; without it
+        (PKCE) `client_id` goes into the form. `previous` is the token being refreshed:
         its refresh token is kept if the answer omits one.
 
-        A checkpoint. Raises :class:`~trio_spotify.AuthenticationError` (or its subclass
-        :class:`~trio_spotify.InvalidGrant`) when the service refuses,
-        :class:`~trio_spotify.NetworkError` when it cannot be reached and
-        :class:`~trio_spotify.ResponseDecodeError` for an answer that is not a token.
+        A checkpoint. Raises `AuthenticationError` (or its subclass
+        `InvalidGrant`) when the service refuses,
+        `NetworkError` when it cannot be reached and
+        `ResponseDecodeError` for an answer that is not a token.
         """
         data = dict(form)
         url = httpx.URL(self.token_url)
@@ -88,7 +88,10 @@ class AccountsService:
                 response = await self._client.post(url, data=data, auth=basic)
         logger.debug(
             "POST %s grant_type=%s -> %d (%.3fs)",
-            url, data.get("grant_type"), response.status_code, trio.current_time() - start,
+            url,
+            data.get("grant_type"),
+            response.status_code,
+            trio.current_time() - start,
         )
         if response.status_code != 200:
             raise authentication_error_from_response(response)
@@ -103,7 +106,8 @@ class AccountsService:
             # The message names what was wrong, never a value that could be a secret.
             raise ResponseDecodeError(
                 f"the token endpoint's answer is not a usable token: {exc}",
-                response.status_code, "",
+                response.status_code,
+                "",
             ) from None
 
 
@@ -111,9 +115,9 @@ class AccountsService:
 class TokenRenewer(Protocol):
     """Anything that can obtain a fresh access token.
 
-    ``renew`` is called with the client's :class:`AccountsService` and the token being
-    replaced (``None`` on first use). It is a checkpoint, may raise
-    :class:`~trio_spotify.AuthenticationError`, and is never called concurrently by one
+    `renew` is called with the client's `AccountsService` and the token being
+    replaced (`None` on first use). It is a checkpoint, may raise
+    `AuthenticationError`, and is never called concurrently by one
     client: the client serialises renewals behind a lock.
     """
 
@@ -132,7 +136,7 @@ class ClientCredentials:
     """The client-credentials grant: an app's own token, for catalog data (no user).
 
     Renewing asks the accounts service again (there is no refresh token in this grant).
-    The secret never appears in ``repr``.
+    The secret never appears in `repr`.
     """
 
     client_id: str
@@ -140,16 +144,16 @@ class ClientCredentials:
 
     @classmethod
     def from_env(cls) -> ClientCredentials:
-        """Read ``SPOTIFY_CLIENT_ID`` and ``SPOTIFY_CLIENT_SECRET``.
+        """Read `SPOTIFY_CLIENT_ID` and `SPOTIFY_CLIENT_SECRET`.
 
-        Raises :class:`LookupError` naming the variable that is missing.
+        Raises `LookupError` naming the variable that is missing.
         """
         return cls(_read_env("SPOTIFY_CLIENT_ID"), _read_env("SPOTIFY_CLIENT_SECRET"))
 
     async def renew(self, accounts: AccountsService, stale: Token | None) -> Token:
         """Request a new app token.
 
-        A checkpoint; raises :class:`~trio_spotify.AuthenticationError` when refused.
+        A checkpoint; raises `AuthenticationError` when refused.
         """
         return await accounts.request_token(
             {"grant_type": "client_credentials"},

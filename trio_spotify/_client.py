@@ -1,4 +1,4 @@
-"""The public entry point: ``open_spotify`` and the :class:`Spotify` client it yields."""
+"""The public entry point: `open_spotify` and the `Spotify` client it yields."""
 
 from __future__ import annotations
 
@@ -44,17 +44,17 @@ _CONSTRUCT = object()
 
 
 class Spotify:
-    """A Spotify Web API client. Obtain one from :func:`open_spotify`; it cannot be built directly.
+    """A Spotify Web API client. Obtain one from `open_spotify`; it cannot be built directly.
 
-    The operations of the Web API are grouped after Spotify's categories: ``albums``,
-    ``artists``, ``audiobooks``, ``categories``, ``chapters``, ``episodes``, ``genres``,
-    ``library``, ``markets``, ``player``, ``playlists``, ``shows``, ``tracks``, ``users``,
-    and ``search`` (itself callable: ``await spotify.search("q", types=["track"])``).
-    ``iter_items`` / ``all_items`` follow paging objects. ``docs/endpoints.md`` maps every
+    The operations of the Web API are grouped after Spotify's categories: `albums`,
+    `artists`, `audiobooks`, `categories`, `chapters`, `episodes`, `genres`,
+    `library`, `markets`, `player`, `playlists`, `shows`, `tracks`, `users`,
+    and `search` (itself callable: `await spotify.search("q", types=["track"])`).
+    `iter_items` / `all_items` follow paging objects. `docs/endpoints.md` maps every
     operation to its method.
 
-    Every method that talks to Spotify is a checkpoint and takes no ``timeout``: deadlines
-    belong to the caller (``with trio.fail_after(10): ...``).
+    Every method that talks to Spotify is a checkpoint and takes no `timeout`: deadlines
+    belong to the caller (`with trio.fail_after(10): ...`).
     """
 
     albums: Albums
@@ -107,7 +107,7 @@ class Spotify:
 
     @property
     def token(self) -> Token | None:
-        """The token the client holds now (``None`` before the first request obtains one)."""
+        """The token the client holds now (`None` before the first request obtains one)."""
         return self._tokens.token
 
     async def request(
@@ -120,19 +120,19 @@ class Spotify:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send a request to the Web API and return the decoded JSON (``None`` for no body).
+        """Send a request to the Web API and return the decoded JSON (`None` for no body).
 
-        ``path`` is relative to ``api_url`` (``"/tracks/11dFghVXANMlKmJXsNCbNl"``), or an
-        absolute URL under it (a paging ``next`` link). ``params`` values may be lists
-        (comma-joined), booleans (``true``/``false``) or ``None`` (dropped). ``json`` sends a
-        JSON body; ``content`` raw bytes (set ``Content-Type`` in ``headers``).
+        `path` is relative to `api_url` (`"/tracks/11dFghVXANMlKmJXsNCbNl"`), or an
+        absolute URL under it (a paging `next` link). `params` values may be lists
+        (comma-joined), booleans (`true`/`false`) or `None` (dropped). `json` sends a
+        JSON body; `content` raw bytes (set `Content-Type` in `headers`).
 
         A checkpoint. Renews the token, waits out rate limits and retries transient failures
-        as described in the handler's docs; raises :class:`~trio_spotify.SpotifyAPIError`
-        subclasses for error answers, :class:`~trio_spotify.NetworkError` for transport
-        failures, :class:`~trio_spotify.ResponseDecodeError` for a body that is not JSON,
-        :class:`~trio_spotify.ClientClosedError` after the ``async with`` block ended and
-        :class:`ValueError` for a path outside ``api_url``.
+        as described in the handler's docs; raises `SpotifyAPIError`
+        subclasses for error answers, `NetworkError` for transport
+        failures, `ResponseDecodeError` for a body that is not JSON,
+        `ClientClosedError` after the `async with` block ended and
+        `ValueError` for a path outside `api_url`.
         """
         return await self._handler.request(
             method, path, params=params, json=json, content=content, headers=headers
@@ -146,23 +146,23 @@ class Spotify:
         max_items: int | None = None,
         pages_in_flight: int = 16,
     ) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
-        """Every item of a paged list, starting from a ``page`` a method returned::
+        """Every item of a paged list, starting from a `page` a method returned:
 
             page = await spotify.playlists.items(playlist_id, limit=50)
             async with spotify.iter_items(page) as items:
                 async for item in items:
                     ...
 
-        ``page`` is a paging object or an object wrapping one (search results, followed
-        artists, a playlist); ``key`` picks the wrapped one where there are several
-        (``key="tracks"`` for a search over several types). Offset-paged lists fetch their
-        remaining pages concurrently, at most ``pages_in_flight`` ahead of the consumer,
-        and yield items in order; cursor-paged lists follow ``next`` one page at a time.
-        ``max_items`` stops after that many items without requesting pages beyond them.
+        `page` is a paging object or an object wrapping one (search results, followed
+        artists, a playlist); `key` picks the wrapped one where there are several
+        (`key="tracks"` for a search over several types). Offset-paged lists fetch their
+        remaining pages concurrently, at most `pages_in_flight` ahead of the consumer,
+        and yield items in order; cursor-paged lists follow `next` one page at a time.
+        `max_items` stops after that many items without requesting pages beyond them.
 
-        Leaving the ``async with`` block cancels the fetches still outstanding. A failed
+        Leaving the `async with` block cancels the fetches still outstanding. A failed
         page fetch is raised (as itself) when the iteration reaches that page. Raises
-        :class:`ValueError` at once for a ``page`` that holds no paging object.
+        `ValueError` at once for a `page` that holds no paging object.
         """
         return _paging.iter_items(
             self, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
@@ -176,7 +176,7 @@ class Spotify:
         max_items: int | None = None,
         pages_in_flight: int = 16,
     ) -> list[Any]:
-        """The items of :meth:`iter_items` as a list. A checkpoint."""
+        """The items of `iter_items` as a list. A checkpoint."""
         return await _paging.all_items(
             self, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
         )
@@ -203,29 +203,29 @@ async def open_spotify(
     proxy: str | httpx.Proxy | None = None,
     http2: bool = False,
 ) -> AsyncIterator[Spotify]:
-    """Open a Spotify client for the duration of an ``async with`` block.
+    """Open a Spotify client for the duration of an `async with` block.
 
-    - ``auth``: a fixed :class:`~trio_spotify.Token`, or a strategy that can obtain tokens
-      (:class:`~trio_spotify.ClientCredentials`, a user sign-in strategy, or any object
-      with an ``async renew(accounts, stale)`` method).
-    - ``max_concurrency``: requests in flight at most (one ``trio.CapacityLimiter``).
-    - ``http_clients``: how many ``httpx.AsyncClient`` share the requests (default
-      ``min(max_concurrency, 64)``), created lazily as concurrency grows.
-    - ``retry``: a :class:`~trio_spotify.RetryPolicy` (back-off, ``max_retry_after``, ...).
-    - ``token_skew``: renew this many seconds before expiry (at most a quarter of a token's
+    - `auth`: a fixed `Token`, or a strategy that can obtain tokens
+      (`ClientCredentials`, a user sign-in strategy, or any object
+      with an `async renew(accounts, stale)` method).
+    - `max_concurrency`: requests in flight at most (one `trio.CapacityLimiter`).
+    - `http_clients`: how many `httpx.AsyncClient` share the requests (default
+      `min(max_concurrency, 64)`), created lazily as concurrency grows.
+    - `retry`: a `RetryPolicy` (back-off, `max_retry_after`, ...).
+    - `token_skew`: renew this many seconds before expiry (at most a quarter of a token's
       lifetime).
-    - ``on_token``: called with every new token (to persist rotated refresh tokens).
-    - ``transport``: an httpx transport every internal client uses instead of the network
-      (``httpx.MockTransport``, ``httpx.ASGITransport`` with the emulator).
-    - ``transport_timeout``, ``ssl_context``, ``proxy``, ``http2``: transport configuration,
+    - `on_token`: called with every new token (to persist rotated refresh tokens).
+    - `transport`: an httpx transport every internal client uses instead of the network
+      (`httpx.MockTransport`, `httpx.ASGITransport` with the emulator).
+    - `transport_timeout`, `ssl_context`, `proxy`, `http2`: transport configuration,
       set once. The transport timeout (default 30 s, 10 s to connect) is a safety net against
-      dead connections, not a deadline: deadlines belong to the caller (``trio.fail_after``).
-      One ``ssl.SSLContext`` is shared by all clients.
+      dead connections, not a deadline: deadlines belong to the caller (`trio.fail_after`).
+      One `ssl.SSLContext` is shared by all clients.
 
     Leaving the block closes every client; using the client afterwards raises
-    :class:`~trio_spotify.ClientClosedError`. An exception raised in the block comes out as
-    itself: the client opens no nursery of its own. Raises :class:`ValueError` for invalid
-    settings and :class:`TypeError` for an ``auth`` of the wrong kind.
+    `ClientClosedError`. An exception raised in the block comes out as
+    itself: the client opens no nursery of its own. Raises `ValueError` for invalid
+    settings and `TypeError` for an `auth` of the wrong kind.
     """
     if max_concurrency < 1:
         raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")

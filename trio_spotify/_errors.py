@@ -1,9 +1,9 @@
 """The exceptions trio_spotify raises, and the one place where httpx's become ours.
 
-The tree::
+The tree:
 
     SpotifyError
-    ├── ClientClosedError          the client was used after its ``async with`` block ended
+    ├── ClientClosedError          the client was used after its `async with` block ended
     ├── NetworkError               httpx failed to send or receive (wraps the httpx exception)
     │   └── RequestTimeout         one of the transport's safety timeouts fired
     ├── AuthenticationError        the accounts service refused a token request (RFC 6749 body)
@@ -18,15 +18,15 @@ The tree::
     │   └── ServerError            5xx, after the retries ran out
     └── ResponseDecodeError        a 2xx body that is not the JSON Spotify promises
 
-``SpotifyError``, ``SpotifyAPIError``, ``TokenExpired`` and ``RateLimitExceeded`` keep the
+`SpotifyError`, `SpotifyAPIError`, `TokenExpired` and `RateLimitExceeded` keep the
 names async_spotify used, so its users find their way around.
 
 Every exception is an attrs class with positional fields (so it pickles) and an explicit
-``__str__``. No exception carries a token, a secret or a full response body: the fields
-that hold a response are left out of ``repr``, and messages only quote what Spotify said.
+`__str__`. No exception carries a token, a secret or a full response body: the fields
+that hold a response are left out of `repr`, and messages only quote what Spotify said.
 
-``trio.Cancelled`` is never caught or wrapped here: :func:`map_transport_errors` catches
-``httpx.TransportError`` only.
+`trio.Cancelled` is never caught or wrapped here: `map_transport_errors` catches
+`httpx.TransportError` only.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ __all__ = [
     "TokenExpired",
 ]
 
-#: How much of an undecodable body a :class:`ResponseDecodeError` keeps.
+#: How much of an undecodable body a `ResponseDecodeError` keeps.
 _TEXT_PREVIEW = 200
 
 
@@ -73,14 +73,14 @@ class SpotifyError(Exception):
 
 @attrs.define(str=False)
 class ClientClosedError(SpotifyError, RuntimeError):
-    """The client was used after its ``async with open_spotify(...)`` block ended."""
+    """The client was used after its `async with open_spotify(...)` block ended."""
 
 
 @attrs.define(str=False)
 class NetworkError(SpotifyError):
     """Sending the request or receiving the answer failed below HTTP.
 
-    The httpx exception is the ``__cause__``. ``method`` and ``url`` say which request.
+    The httpx exception is the `__cause__`. `method` and `url` say which request.
     """
 
     method: str
@@ -94,8 +94,8 @@ class NetworkError(SpotifyError):
 class RequestTimeout(NetworkError):
     """One of the transport's safety timeouts (connect, read, write, pool) fired.
 
-    These are configuration passed once to ``open_spotify``; a caller's own deadline
-    (``trio.fail_after``) raises ``trio.TooSlowError`` instead, as it should.
+    These are configuration passed once to `open_spotify`; a caller's own deadline
+    (`trio.fail_after`) raises `trio.TooSlowError` instead, as it should.
     """
 
 
@@ -103,8 +103,8 @@ class RequestTimeout(NetworkError):
 class AuthenticationError(SpotifyError):
     """The accounts service refused a token request.
 
-    ``error`` is the RFC 6749 code (``invalid_client``, ``invalid_grant``, ...),
-    ``description`` Spotify's ``error_description``, ``status`` the HTTP status.
+    `error` is the RFC 6749 code (`invalid_client`, `invalid_grant`, ...),
+    `description` Spotify's `error_description`, `status` the HTTP status.
     """
 
     error: str
@@ -131,9 +131,9 @@ class InvalidGrant(AuthenticationError):
 class SpotifyAPIError(SpotifyError):
     """The Web API answered with a status that is not a success.
 
-    ``status`` is the HTTP status, ``message`` Spotify's ``error.message`` (or the reason
-    phrase when the body has none), ``reason`` Spotify's ``error.reason`` where present
-    (player errors, ``QUOTA_EXCEEDED``), ``method`` and ``url`` the request.
+    `status` is the HTTP status, `message` Spotify's `error.message` (or the reason
+    phrase when the body has none), `reason` Spotify's `error.reason` where present
+    (player errors, `QUOTA_EXCEEDED`), `method` and `url` the request.
     """
 
     status: int
@@ -167,7 +167,7 @@ class Forbidden(SpotifyAPIError):
 class MissingScope(Forbidden):
     """403 on an endpoint whose required scopes the token was not granted.
 
-    ``required`` lists the scopes the endpoint needs, ``granted`` those the token has.
+    `required` lists the scopes the endpoint needs, `granted` those the token has.
     """
 
     required: frozenset[str] = frozenset()
@@ -190,9 +190,9 @@ class NotFound(SpotifyAPIError):
 class RateLimitExceeded(SpotifyAPIError):
     """429 that the client will not wait out.
 
-    Raised at once when ``Retry-After`` exceeds the client's ``max_retry_after``, or when the
-    body says ``QUOTA_EXCEEDED`` (a quota does not reset in seconds). ``retry_after`` is the
-    number of seconds Spotify asked for, or ``None`` when it gave none.
+    Raised at once when `Retry-After` exceeds the client's `max_retry_after`, or when the
+    body says `QUOTA_EXCEEDED` (a quota does not reset in seconds). `retry_after` is the
+    number of seconds Spotify asked for, or `None` when it gave none.
     """
 
     retry_after: float | None = None
@@ -213,7 +213,7 @@ class ServerError(SpotifyAPIError):
 class ResponseDecodeError(SpotifyError):
     """A response body that should be JSON is not.
 
-    ``status`` is the HTTP status and ``text`` the start of the body (at most 200 characters).
+    `status` is the HTTP status and `text` the start of the body (at most 200 characters).
     """
 
     status: int
@@ -233,7 +233,7 @@ _STATUS_ERRORS: dict[int, type[SpotifyAPIError]] = {
 
 
 def _error_fields(response: httpx.Response) -> tuple[str, str | None]:
-    """Spotify's ``error.message`` and ``error.reason`` from a response, best effort."""
+    """Spotify's `error.message` and `error.reason` from a response, best effort."""
     message: str = response.reason_phrase or f"HTTP {response.status_code}"
     reason: str | None = None
     try:
@@ -254,7 +254,7 @@ def _error_fields(response: httpx.Response) -> tuple[str, str | None]:
 def api_error_from_response(
     response: httpx.Response, *, retry_after: float | None = None
 ) -> SpotifyAPIError:
-    """The exception that stands for a non-2xx Web API ``response``."""
+    """The exception that stands for a non-2xx Web API `response`."""
     message, reason = _error_fields(response)
     status = response.status_code
     method, url = response.request.method, _url_without_query(response.request.url)
@@ -270,7 +270,11 @@ def paused_too_long(method: str, url: httpx.URL, remaining: float) -> RateLimitE
     """The error for a request that would wait on the rate-limit gate beyond the cap."""
     return RateLimitExceeded(
         "rate limited: the client is paused for longer than max_retry_after",
-        429, None, method, _url_without_query(url), remaining,
+        429,
+        None,
+        method,
+        _url_without_query(url),
+        remaining,
     )
 
 
@@ -287,12 +291,13 @@ def authentication_error_from_response(response: httpx.Response) -> Authenticati
         if isinstance(body.get("error_description"), str):
             description = body["error_description"]
     cls = InvalidGrant if error == "invalid_grant" else AuthenticationError
-    return cls("the accounts service refused the token request", error, description,
-               response.status_code)
+    return cls(
+        "the accounts service refused the token request", error, description, response.status_code
+    )
 
 
 def decode_json(response: httpx.Response) -> Any:
-    """The decoded JSON body, ``None`` for an empty one; :class:`ResponseDecodeError` otherwise."""
+    """The decoded JSON body, `None` for an empty one; `ResponseDecodeError` otherwise."""
     if response.status_code == 204 or not response.content.strip():
         return None
     try:
@@ -311,9 +316,9 @@ def _url_without_query(url: httpx.URL) -> str:
 
 @contextlib.contextmanager
 def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
-    """Turn httpx's transport exceptions into :class:`NetworkError` / :class:`RequestTimeout`.
+    """Turn httpx's transport exceptions into `NetworkError` / `RequestTimeout`.
 
-    Only ``httpx.TransportError`` is caught: cancellation and every other exception pass
+    Only `httpx.TransportError` is caught: cancellation and every other exception pass
     through untouched.
     """
     try:

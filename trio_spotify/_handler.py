@@ -1,23 +1,23 @@
-"""The request handler: every Web API request of a client goes through :meth:`Handler.request`.
+"""The request handler: every Web API request of a client goes through `Handler.request`.
 
 What happens to one request, in order:
 
-1. the rate-limit gate (``_ratelimit.py``) is waited out if a 429 closed it;
-2. the token manager (``_tokens.py``) hands out the current token, renewing it single-flight
+1. the rate-limit gate (`_ratelimit.py`) is waited out if a 429 closed it;
+2. the token manager (`_tokens.py`) hands out the current token, renewing it single-flight
    if it is about to expire — without holding a limiter slot;
-3. a slot of the client's ``trio.CapacityLimiter`` is taken; if the gate closed meanwhile the
+3. a slot of the client's `trio.CapacityLimiter` is taken; if the gate closed meanwhile the
    slot is given back and we start over; the request goes out on the least busy of several
-   ``httpx.AsyncClient`` (one shared client's pool bookkeeping grows with its waiters, several
+   `httpx.AsyncClient` (one shared client's pool bookkeeping grows with its waiters, several
    small ones keep the cost per request flat), and the slot is released as soon as the
    answer is read;
 4. the answer is classified: 2xx is decoded; a 401 renews the token keyed on the one that
-   was refused and retries once; a 429 closes the gate for ``Retry-After`` seconds (or
-   raises at once past ``max_retry_after``, or for a quota); 5xx and transport errors are
+   was refused and retries once; a 429 closes the gate for `Retry-After` seconds (or
+   raises at once past `max_retry_after`, or for a quota); 5xx and transport errors are
    retried with exponential back-off and full jitter when that is safe; anything else
-   becomes the matching :class:`~trio_spotify.SpotifyAPIError`.
+   becomes the matching `SpotifyAPIError`.
 
-All waiting happens in ``trio.sleep``, outside the limiter, so a caller's
-``trio.move_on_after`` / ``fail_after`` cancels it. The handler knows nothing about albums.
+All waiting happens in `trio.sleep`, outside the limiter, so a caller's
+`trio.move_on_after` / `fail_after` cancels it. The handler knows nothing about albums.
 """
 
 from __future__ import annotations
@@ -60,15 +60,15 @@ def _full_jitter(cap: float) -> float:
 class RetryPolicy:
     """When and how long the client waits and tries again.
 
-    - ``max_attempts``: attempts in all for a request that meets 5xx answers or transport
-      errors (so ``max_attempts - 1`` retries); the back-off before retry *n* is
-      ``jitter(min(backoff_max, backoff_base * 2 ** (n - 1)))``, full jitter by default.
-    - ``retry_statuses``: the statuses retried that way. A POST is retried only when the
+    - `max_attempts`: attempts in all for a request that meets 5xx answers or transport
+      errors (so `max_attempts - 1` retries); the back-off before retry *n* is
+      `jitter(min(backoff_max, backoff_base * 2 ** (n - 1)))`, full jitter by default.
+    - `retry_statuses`: the statuses retried that way. A POST is retried only when the
       request cannot have reached the server (a failed connect), never after a 5xx.
-    - ``max_retry_after``: a 429 asking for a longer wait raises
-      :class:`~trio_spotify.RateLimitExceeded` at once instead of hanging silently.
-    - ``default_retry_after``: the pause after a 429 without a readable ``Retry-After``.
-    - ``max_rate_limit_waits``: 429s one request waits out before it gives up and raises.
+    - `max_retry_after`: a 429 asking for a longer wait raises
+      `RateLimitExceeded` at once instead of hanging silently.
+    - `default_retry_after`: the pause after a 429 without a readable `Retry-After`.
+    - `max_rate_limit_waits`: 429s one request waits out before it gives up and raises.
     """
 
     max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
@@ -81,13 +81,13 @@ class RetryPolicy:
     jitter: Callable[[float], float] = attrs.field(default=_full_jitter, repr=False)
 
     def backoff(self, retry: int) -> float:
-        """Seconds to sleep before retry number ``retry`` (1-based)."""
+        """Seconds to sleep before retry number `retry` (1-based)."""
         return self.jitter(min(self.backoff_max, self.backoff_base * 2 ** (retry - 1)))
 
 
 @attrs.frozen
 class SpotifyStatistics:
-    """A snapshot of a client's activity, from :meth:`Spotify.statistics`."""
+    """A snapshot of a client's activity, from `Spotify.statistics`."""
 
     #: Requests holding a limiter slot (on the wire) right now.
     requests_in_flight: int
@@ -122,7 +122,7 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 class Handler:
-    """Sends Web API requests for one client. Built and closed by ``open_spotify``."""
+    """Sends Web API requests for one client. Built and closed by `open_spotify`."""
 
     def __init__(
         self,
@@ -212,11 +212,11 @@ class Handler:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send one Web API request and return its decoded JSON (``None`` for no body).
+        """Send one Web API request and return its decoded JSON (`None` for no body).
 
         See the module docstring for the steps. A checkpoint. Raises
-        :class:`ValueError` for a path outside ``api_url``, :class:`ClientClosedError`
-        after the client was closed, and the :class:`~trio_spotify.SpotifyError` tree.
+        `ValueError` for a path outside `api_url`, `ClientClosedError`
+        after the client was closed, and the `SpotifyError` tree.
         """
         self._check_open()
         method = method.upper()

@@ -1,9 +1,9 @@
 """How the client's httpx clients are built: one configuration, many clients.
 
-``open_spotify`` turns its transport settings into one :class:`HTTPConfig`; the handler asks
-it for each API client (as concurrency grows) and ``open_spotify`` for the accounts client.
+`open_spotify` turns its transport settings into one `HTTPConfig`; the handler asks
+it for each API client (as concurrency grows) and `open_spotify` for the accounts client.
 Every client built without a custom transport shares the configuration's one
-``ssl.SSLContext``: loading the CA bundle once instead of once per client makes creating
+`ssl.SSLContext`: loading the CA bundle once instead of once per client makes creating
 64 clients take 0.08 s instead of 2 s.
 """
 
@@ -36,9 +36,9 @@ def default_ssl_context() -> ssl.SSLContext:
 class HTTPConfig:
     """Transport settings shared by every httpx client of one Spotify client.
 
-    With ``transport`` set (a ``MockTransport``, an ``ASGITransport``), every client sends
+    With `transport` set (a `MockTransport`, an `ASGITransport`), every client sends
     through it and the other network settings do not apply. Otherwise each client gets its
-    own connection pool, with the shared ``ssl_context``, ``proxy`` and ``http2``.
+    own connection pool, with the shared `ssl_context`, `proxy` and `http2`.
     """
 
     transport: httpx.AsyncBaseTransport | None
@@ -48,8 +48,8 @@ class HTTPConfig:
     http2: bool
 
     def client(self, max_connections: int) -> httpx.AsyncClient:
-        """A new client with a pool of ``max_connections``. Raises for unusable settings
-        (a malformed proxy URL; HTTP/2 without the ``h2`` package)."""
+        """A new client with a pool of `max_connections`. Raises for unusable settings
+        (a malformed proxy URL; HTTP/2 without the `h2` package)."""
         transport = self.transport
         if transport is None:
             transport = httpx.AsyncHTTPTransport(

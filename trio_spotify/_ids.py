@@ -1,6 +1,6 @@
 """Spotify IDs, URIs and open.spotify.com URLs: parsing, checking and building them.
 
-Spotify names every catalog object three ways::
+Spotify names every catalog object three ways:
 
     4uLU6hMCjMI75M1A2tKUQC                                   an ID (22 base-62 characters)
     spotify:track:4uLU6hMCjMI75M1A2tKUQC                     a URI
@@ -8,10 +8,10 @@ Spotify names every catalog object three ways::
 
 Every endpoint method accepts all three wherever it takes an ID; the helpers here turn them
 into what a request needs. A URI or URL of another kind than the one expected (an album URI
-given to ``tracks.get``) is refused with :class:`ValueError` rather than sent to Spotify.
+given to `tracks.get`) is refused with `ValueError` rather than sent to Spotify.
 
-User IDs are free-form (``"smedjan"``), not base-62, and so are category IDs and device IDs;
-only the catalog kinds in :data:`BASE62_KINDS` are checked character by character.
+User IDs are free-form (`"smedjan"`), not base-62, and so are category IDs and device IDs;
+only the catalog kinds in `BASE62_KINDS` are checked character by character.
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ def _shown(value: object) -> str:
 class SpotifyID:
     """One Spotify object named by its kind and ID.
 
-    ``SpotifyID.parse("spotify:track:4uLU6hMCjMI75M1A2tKUQC")`` and
-    ``SpotifyID.parse("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=x")`` are both
-    ``SpotifyID(kind="track", id="4uLU6hMCjMI75M1A2tKUQC")``; ``.uri`` and ``.url`` build the
+    `SpotifyID.parse("spotify:track:4uLU6hMCjMI75M1A2tKUQC")` and
+    `SpotifyID.parse("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=x")` are both
+    `SpotifyID(kind="track", id="4uLU6hMCjMI75M1A2tKUQC")`; `.uri` and `.url` build the
     other forms.
     """
 
@@ -76,10 +76,10 @@ class SpotifyID:
 
     @classmethod
     def parse(cls, value: str, kind: Kind | Collection[Kind] | None = None) -> SpotifyID:
-        """Read a URI or URL (or, when ``kind`` names exactly one kind, a bare ID).
+        """Read a URI or URL (or, when `kind` names exactly one kind, a bare ID).
 
-        ``kind`` may be one kind or several accepted kinds; a value of another kind raises
-        :class:`ValueError`. Without ``kind`` a bare ID is refused (its kind is unknown).
+        `kind` may be one kind or several accepted kinds; a value of another kind raises
+        `ValueError`. Without `kind` a bare ID is refused (its kind is unknown).
         """
         kinds = _kinds_of(kind)
         found_kind, found_id = _parse(value, kinds, _single(kinds))
@@ -93,7 +93,7 @@ class SpotifyID:
 
     @classmethod
     def _checked(cls, kind: str, id: str) -> SpotifyID:
-        """A SpotifyID of ``kind`` and ``id`` that :func:`_parse` already checked."""
+        """A SpotifyID of `kind` and `id` that `_parse` already checked."""
         made = object.__new__(cls)
         object.__setattr__(made, "kind", kind)
         object.__setattr__(made, "id", id)
@@ -101,12 +101,12 @@ class SpotifyID:
 
     @property
     def uri(self) -> str:
-        """``spotify:<kind>:<id>``."""
+        """`spotify:<kind>:<id>`."""
         return f"spotify:{self.kind}:{self.id}"
 
     @property
     def url(self) -> str:
-        """``https://open.spotify.com/<kind>/<id>``."""
+        """`https://open.spotify.com/<kind>/<id>`."""
         return f"https://open.spotify.com/{self.kind}/{urllib.parse.quote(self.id, safe='')}"
 
     def __str__(self) -> str:
@@ -146,17 +146,17 @@ def _check_bare(candidate: str, kind: str, original: object) -> None:
 
 
 def _single(kinds: frozenset[str]) -> str | None:
-    """The one kind in ``kinds``, ``None`` if there are several or none."""
+    """The one kind in `kinds`, `None` if there are several or none."""
     return next(iter(kinds)) if len(kinds) == 1 else None
 
 
 def _parse(value: str, kinds: frozenset[str], bare: str | None) -> tuple[str | None, str]:
-    """``(kind, id)`` from an ID, URI or URL, parsed and checked once.
+    """`(kind, id)` from an ID, URI or URL, parsed and checked once.
 
-    A URI or URL must name one of ``kinds`` (any kind when ``kinds`` is empty) and carry a
-    valid ID of its kind. A bare ID is taken as kind ``bare`` and checked as such; with
-    ``bare=None`` it comes back unchecked as ``(None, value)`` and the caller decides.
-    Raises :class:`ValueError` naming the value (:class:`TypeError` if it is not a str).
+    A URI or URL must name one of `kinds` (any kind when `kinds` is empty) and carry a
+    valid ID of its kind. A bare ID is taken as kind `bare` and checked as such; with
+    `bare=None` it comes back unchecked as `(None, value)` and the caller decides.
+    Raises `ValueError` naming the value (`TypeError` if it is not a str).
     """
     found = _split(value)
     if found is None:
@@ -175,7 +175,7 @@ def _parse(value: str, kinds: frozenset[str], bare: str | None) -> tuple[str | N
 
 
 def _split(value: str) -> tuple[str, str] | None:
-    """``(kind, id)`` from a URI or URL, ``None`` for a bare ID; ValueError if malformed."""
+    """`(kind, id)` from a URI or URL, `None` for a bare ID; ValueError if malformed."""
     if not isinstance(value, str):
         raise TypeError(f"a Spotify ID must be a str, not {type(value).__name__}")
     if value.startswith("spotify:"):
@@ -203,10 +203,10 @@ def _split(value: str) -> tuple[str, str] | None:
 
 
 def parse_id(value: str, kind: Kind | Collection[Kind]) -> str:
-    """The bare ID in ``value`` (an ID, URI or URL), checked to be of ``kind``.
+    """The bare ID in `value` (an ID, URI or URL), checked to be of `kind`.
 
-    ``parse_id("https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC?si=1", "track")``
-    is ``"4uLU6hMCjMI75M1A2tKUQC"``. Raises :class:`ValueError` naming the value when it is
+    `parse_id("https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC?si=1", "track")`
+    is `"4uLU6hMCjMI75M1A2tKUQC"`. Raises `ValueError` naming the value when it is
     malformed or names another kind.
     """
     kinds = _kinds_of(kind)
@@ -223,7 +223,7 @@ def parse_id(value: str, kind: Kind | Collection[Kind]) -> str:
 def parse_ids(
     values: Iterable[str], kind: Kind | Collection[Kind], *, name: str = "ids"
 ) -> list[str]:
-    """:func:`parse_id` for each of ``values``; refuses a lone string and an empty list."""
+    """`parse_id` for each of `values`; refuses a lone string and an empty list."""
     if isinstance(values, str | bytes):
         raise TypeError(f"{name} must be a list of IDs, not a single string: use [{values!r}]")
     parsed = [parse_id(value, kind) for value in values]
@@ -233,9 +233,9 @@ def parse_ids(
 
 
 def parse_uri(value: str, kind: Kind | Collection[Kind], *, default: Kind | None = None) -> str:
-    """The ``spotify:<kind>:<id>`` URI for ``value`` (an ID, URI or URL) of one of ``kind``.
+    """The `spotify:<kind>:<id>` URI for `value` (an ID, URI or URL) of one of `kind`.
 
-    A bare ID is only accepted with a ``default`` kind (playlist items take track IDs).
+    A bare ID is only accepted with a `default` kind (playlist items take track IDs).
     """
     kinds = _kinds_of(kind)
     if default is not None:
@@ -250,10 +250,10 @@ def parse_uri(value: str, kind: Kind | Collection[Kind], *, default: Kind | None
 
 
 def to_uri(kind: Kind, id: str) -> str:
-    """``spotify:<kind>:<id>``, checking the ID (which may itself be a URI or URL of ``kind``)."""
+    """`spotify:<kind>:<id>`, checking the ID (which may itself be a URI or URL of `kind`)."""
     return SpotifyID.parse(id, kind).uri
 
 
 def to_url(kind: Kind, id: str) -> str:
-    """``https://open.spotify.com/<kind>/<id>``, checking the ID as :func:`to_uri` does."""
+    """`https://open.spotify.com/<kind>/<id>`, checking the ID as `to_uri` does."""
     return SpotifyID.parse(id, kind).url

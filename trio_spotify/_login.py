@@ -1,27 +1,27 @@
-"""Interactive sign-in for scripts and terminals: :func:`login`.
+"""Interactive sign-in for scripts and terminals: `login`.
 
-``await trio_spotify.login(flow)`` runs one sign-in attempt of a user strategy
-(:class:`~trio_spotify.AuthorizationCode` or :class:`~trio_spotify.PKCE`):
+`await trio_spotify.login(flow)` runs one sign-in attempt of a user strategy
+(`AuthorizationCode` or `PKCE`):
 
-1. it listens on the loopback address of the flow's redirect URI (``127.0.0.1`` or
-   ``::1``) — on the URI's port, or on any free port when the URI has none (Spotify accepts
+1. it listens on the loopback address of the flow's redirect URI (`127.0.0.1` or
+   `::1`) — on the URI's port, or on any free port when the URI has none (Spotify accepts
    any port for a loopback URI registered without one);
-2. it opens the user's browser on the ``/authorize`` URL (and prints the URL, in case no
+2. it opens the user's browser on the `/authorize` URL (and prints the URL, in case no
    browser opens);
-3. it waits for the browser to come back to the redirect path, checks ``state``, exchanges
+3. it waits for the browser to come back to the redirect path, checks `state`, exchanges
    the code, saves the token to the flow's store, answers the browser with a short page
    saying the window can be closed, and stops listening.
 
 The listener is deliberately small and strict. It speaks HTTP through h11 (no hand-written
-parser), binds only to the loopback address, answers only ``GET`` of the redirect path, with
-a ``Host`` header naming that address (a DNS-rebinding page cannot reach it under another
+parser), binds only to the loopback address, answers only `GET` of the redirect path, with
+a `Host` header naming that address (a DNS-rebinding page cannot reach it under another
 name), and answers everything else with 404 (or 405 / 400). A request on the redirect path
 that carries no sign-in parameters gets a 400 and does not end the attempt; a redirect with
-the wrong ``state``, an ``error=`` or a refused code ends it with the matching exception.
-After one valid redirect it stops. Cancelling ``login`` (Ctrl-C, a caller's
-``trio.fail_after``) closes the listener before the cancellation propagates.
+the wrong `state`, an `error=` or a refused code ends it with the matching exception.
+After one valid redirect it stops. Cancelling `login` (Ctrl-C, a caller's
+`trio.fail_after`) closes the listener before the cancellation propagates.
 
-With ``paste=True`` (``trio-spotify login --no-browser``), nothing listens: ``login`` prints
+With `paste=True` (`trio-spotify login --no-browser`), nothing listens: `login` prints
 the URL, the user opens it on any machine, and pastes back the address the browser was
 redirected to (the page itself may fail to load there — only its address matters).
 """
@@ -66,12 +66,12 @@ _MAX_REQUEST_BYTES = 16 * 1024
 
 _SIGN_IN_PARAMETERS = ("code", "error", "state")
 
-#: How a sign-in attempt ended: a token, or the exception ``login`` raises.
+#: How a sign-in attempt ended: a token, or the exception `login` raises.
 _Outcome = tuple[Token | None, Exception | None]
 
 
 def _sole_exception(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The only exception in ``group`` (nested groups flattened), unless it is a
+    """The only exception in `group` (nested groups flattened), unless it is a
     cancellation or there are several: then the group itself."""
     exceptions = list(group.exceptions)
     while len(exceptions) == 1 and isinstance(exceptions[0], BaseExceptionGroup):
@@ -91,15 +91,15 @@ async def _read_stdin_line() -> str:
 
 def _page(title: str, text: str) -> bytes:
     return (
-        "<!doctype html><html><head><meta charset=\"utf-8\">"
+        '<!doctype html><html><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head>"
-        "<body style=\"font-family: sans-serif; margin: 3em\">"
+        '<body style="font-family: sans-serif; margin: 3em">'
         f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>\n"
     ).encode()
 
 
 class _Receiver:
-    """Serves the loopback listener of one :func:`login` attempt; keeps its outcome."""
+    """Serves the loopback listener of one `login` attempt; keeps its outcome."""
 
     def __init__(
         self,
@@ -133,7 +133,7 @@ class _Receiver:
             self.done.set()
 
     async def open_browser(self, opener: Callable[[str], object], url: str) -> None:
-        """Run the browser opener; an exception it raises becomes the outcome of ``login``."""
+        """Run the browser opener; an exception it raises becomes the outcome of `login`."""
         try:
             if inspect.iscoroutinefunction(opener) or inspect.iscoroutinefunction(
                 getattr(opener, "__call__", None)  # noqa: B004 - async callable objects
@@ -151,7 +151,7 @@ class _Receiver:
         """Answer one connection (one request, then close). Never raises but cancellation.
 
         The outcome of a sign-in redirect is recorded only once the browser has its answer
-        (or could not take it), so ending ``login`` never cuts the answer short.
+        (or could not take it), so ending `login` never cuts the answer short.
         """
         outcome: _Outcome | None = None
         try:
@@ -191,7 +191,7 @@ class _Receiver:
     async def _route(self, request: h11.Request) -> tuple[int, str, str, _Outcome | None]:
         """Status, page and outcome for a request; runs the code exchange for the redirect.
 
-        The outcome is ``None`` for requests that do not end the sign-in.
+        The outcome is `None` for requests that do not end the sign-in.
         """
         target = request.target.decode("ascii", "replace")
         path, _, query = target.partition("?")
@@ -264,27 +264,27 @@ async def login(
     accounts: AccountsService | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Token:
-    """Sign a user in interactively and return the token (also held and saved by ``flow``).
+    """Sign a user in interactively and return the token (also held and saved by `flow`).
 
-    - ``flow``: an :class:`~trio_spotify.AuthorizationCode` or :class:`~trio_spotify.PKCE`.
-    - ``store``: a :class:`~trio_spotify.TokenStore` to save the token to (replaces the
-      flow's own ``store``).
-    - ``open_browser``: called with the ``/authorize`` URL (default :func:`webbrowser.open`,
-      run in a worker thread; an ``async`` callable is awaited instead). ``None`` only
-      prints the URL. If it raises, ``login`` raises that.
-    - ``paste``: no listener; print the URL and read the redirected address from
-      ``read_line`` (default: a line of standard input).
-    - ``echo``: where messages for the user go (default: standard error).
-    - ``accounts`` / ``transport``: how the code exchange reaches the accounts service
-      (default: the network, at the flow's ``accounts_url``).
+    - `flow`: an `AuthorizationCode` or `PKCE`.
+    - `store`: a `TokenStore` to save the token to (replaces the
+      flow's own `store`).
+    - `open_browser`: called with the `/authorize` URL (default `webbrowser.open`,
+      run in a worker thread; an `async` callable is awaited instead). `None` only
+      prints the URL. If it raises, `login` raises that.
+    - `paste`: no listener; print the URL and read the redirected address from
+      `read_line` (default: a line of standard input).
+    - `echo`: where messages for the user go (default: standard error).
+    - `accounts` / `transport`: how the code exchange reaches the accounts service
+      (default: the network, at the flow's `accounts_url`).
 
     A checkpoint; waits until the redirect arrives, so give it a deadline if a person may
-    never come back (``with trio.fail_after(300): ...``). Raises
-    :class:`~trio_spotify.StateMismatch`, :class:`~trio_spotify.AuthorizationDenied`,
-    :class:`~trio_spotify.AuthorizationError`, :class:`~trio_spotify.InvalidGrant` and what
-    the token request raises (see ``flow.exchange``);
-    :class:`~trio_spotify.InvalidRedirectURI` when listening needs a loopback redirect URI
-    and the flow has another; :class:`OSError` when the port cannot be listened on.
+    never come back (`with trio.fail_after(300): ...`). Raises
+    `StateMismatch`, `AuthorizationDenied`,
+    `AuthorizationError`, `InvalidGrant` and what
+    the token request raises (see `flow.exchange`);
+    `InvalidRedirectURI` when listening needs a loopback redirect URI
+    and the flow has another; `OSError` when the port cannot be listened on.
     """
     if not isinstance(flow, AuthorizationCode | PKCE):
         raise TypeError(

@@ -2,32 +2,32 @@
 
 Both strategies walk the same three steps, and differ only in how the app proves who it is:
 
-1. :meth:`~AuthorizationCode.authorize_url` (or :meth:`~AuthorizationCode.begin`) builds the
-   ``/authorize`` URL the user opens: ``client_id``, ``response_type=code``, the
-   ``redirect_uri``, the space-separated ``scope``, ``show_dialog``, a fresh random
-   ``state`` from :mod:`secrets` and, for PKCE, the S256 ``code_challenge`` of a fresh
-   verifier (43-128 characters of ``A-Z a-z 0-9 - . _ ~``).
-2. Spotify sends the browser back to the redirect URI with ``code`` and ``state`` (or
-   ``error=access_denied``). :meth:`~AuthorizationCode.exchange` checks ``state`` first —
+1. `authorize_url` (or `begin`) builds the
+   `/authorize` URL the user opens: `client_id`, `response_type=code`, the
+   `redirect_uri`, the space-separated `scope`, `show_dialog`, a fresh random
+   `state` from `secrets` and, for PKCE, the S256 `code_challenge` of a fresh
+   verifier (43-128 characters of `A-Z a-z 0-9 - . _ ~`).
+2. Spotify sends the browser back to the redirect URI with `code` and `state` (or
+   `error=access_denied`). `exchange` checks `state` first —
    a redirect that does not carry the state of this attempt is refused with
-   :class:`StateMismatch` before anything else is read — then turns ``error=`` into
-   :class:`AuthorizationDenied` / :class:`AuthorizationError`, and trades the code for a
-   token at ``/api/token`` (with the client secret for :class:`AuthorizationCode`, with the
-   code verifier for :class:`PKCE`).
-3. Given to ``open_spotify``, the strategy is a :class:`~trio_spotify.TokenRenewer`: the
-   client starts from its ``token`` and calls :meth:`~AuthorizationCode.renew` — under the
+   `StateMismatch` before anything else is read — then turns `error=` into
+   `AuthorizationDenied` / `AuthorizationError`, and trades the code for a
+   token at `/api/token` (with the client secret for `AuthorizationCode`, with the
+   code verifier for `PKCE`).
+3. Given to `open_spotify`, the strategy is a `TokenRenewer`: the
+   client starts from its `token` and calls `renew` — under the
    client's single-flight lock — which uses the refresh grant. A refresh answer that omits
    the refresh token keeps the old one; one that rotates it replaces it; either way the new
-   token is saved to the strategy's :class:`~trio_spotify.TokenStore` before ``renew``
-   returns, so a rotated refresh token is never lost. ``invalid_grant`` (refresh tokens
+   token is saved to the strategy's `TokenStore` before `renew`
+   returns, so a rotated refresh token is never lost. `invalid_grant` (refresh tokens
    expire six months after sign-in, or were revoked) raises
-   :class:`~trio_spotify.InvalidGrant` telling the user to sign in again; the stored token
+   `InvalidGrant` telling the user to sign in again; the stored token
    is left as it was.
 
-:func:`trio_spotify.login` runs steps 1-2 with a loopback listener and the user's browser.
+`trio_spotify.login` runs steps 1-2 with a loopback listener and the user's browser.
 
 Secrets — the client secret, access and refresh tokens, the code verifier and the
-authorization code — appear in no ``repr``, ``str``, exception or log record.
+authorization code — appear in no `repr`, `str`, exception or log record.
 """
 
 from __future__ import annotations
@@ -83,22 +83,22 @@ VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
 class AuthorizationError(AuthenticationError):
     """The authorization redirect did not grant a code.
 
-    ``error`` is the ``error`` parameter of the redirect (RFC 6749 §4.1.2.1), or
-    ``invalid_request`` for a redirect that carries neither a code nor an error.
+    `error` is the `error` parameter of the redirect (RFC 6749 §4.1.2.1), or
+    `invalid_request` for a redirect that carries neither a code nor an error.
     """
 
 
 @attrs.define(str=False)
 class AuthorizationDenied(AuthorizationError):
-    """The user (or Spotify) refused the sign-in: the redirect carried ``error=access_denied``."""
+    """The user (or Spotify) refused the sign-in: the redirect carried `error=access_denied`."""
 
 
 @attrs.define(str=False)
 class StateMismatch(AuthorizationError):
-    """The redirect's ``state`` is not the one this sign-in attempt sent.
+    """The redirect's `state` is not the one this sign-in attempt sent.
 
     The redirect did not come from this attempt (a stale browser tab, another attempt, or a
-    forged request — the CSRF that ``state`` exists to stop); it is refused unread.
+    forged request — the CSRF that `state` exists to stop); it is refused unread.
     """
 
 
@@ -119,14 +119,14 @@ def _sign_in_required() -> SignInRequired:
 
 
 def make_code_verifier(length: int = 128) -> str:
-    """A fresh random PKCE code verifier of ``length`` characters (43-128)."""
+    """A fresh random PKCE code verifier of `length` characters (43-128)."""
     if not isinstance(length, int) or not 43 <= length <= 128:
         raise ValueError(f"a code verifier has 43 to 128 characters, not {length!r}")
     return "".join(secrets.choice(VERIFIER_ALPHABET) for _ in range(length))
 
 
 def code_challenge(verifier: str) -> str:
-    """The S256 challenge of ``verifier``: unpadded base64url of its SHA-256 digest."""
+    """The S256 challenge of `verifier`: unpadded base64url of its SHA-256 digest."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
@@ -138,8 +138,8 @@ def code_challenge(verifier: str) -> str:
 class AuthorizationRequest:
     """One sign-in attempt: the URL to open and what its redirect must match.
 
-    Made by :meth:`AuthorizationCode.begin` / :meth:`PKCE.begin`. The ``state`` and the PKCE
-    ``code_verifier`` stay out of ``repr`` (so does ``url``, which contains the state).
+    Made by `AuthorizationCode.begin` / `PKCE.begin`. The `state` and the PKCE
+    `code_verifier` stay out of `repr` (so does `url`, which contains the state).
     """
 
     url: str = attrs.field(repr=False)
@@ -168,7 +168,7 @@ def parse_redirect(redirect: str | Mapping[str, str]) -> dict[str, str]:
 
 
 def _reworded(exc: InvalidGrant, message: str) -> InvalidGrant:
-    """``exc`` with a message saying what to do; Spotify's error code and description kept."""
+    """`exc` with a message saying what to do; Spotify's error code and description kept."""
     return InvalidGrant(message, exc.error, exc.description, exc.status)
 
 
@@ -208,7 +208,7 @@ class _UserSignIn:
         self.accounts_url = accounts_url.rstrip("/")
         self.store = store
         self.user = user
-        #: The current token (``None`` until signed in); ``open_spotify`` starts from it.
+        #: The current token (`None` until signed in); `open_spotify` starts from it.
         self.token = token
         self._pending: AuthorizationRequest | None = None
         self._lock = trio.Lock()
@@ -222,7 +222,7 @@ class _UserSignIn:
 
     @property
     def key(self) -> str:
-        """The key this strategy's token is stored under: ``"<client id>/<user>"``."""
+        """The key this strategy's token is stored under: `"<client id>/<user>"`."""
         return f"{self.client_id}/{self.user}"
 
     # -- the parts that differ ---------------------------------------------------------
@@ -238,7 +238,7 @@ class _UserSignIn:
 
     @classmethod
     def _secret_from_env(cls) -> tuple[str, ...]:
-        """The constructor's arguments between ``client_id`` and ``redirect_uri``."""
+        """The constructor's arguments between `client_id` and `redirect_uri`."""
         return ()
 
     # -- construction from the environment -----------------------------------------------
@@ -254,10 +254,10 @@ class _UserSignIn:
         store: TokenStore | None = None,
         user: str = "default",
     ) -> Self:
-        """Read ``SPOTIFY_CLIENT_ID``, ``SPOTIFY_CLIENT_SECRET`` (for
-        :class:`AuthorizationCode` only: PKCE needs no secret) and ``SPOTIFY_REDIRECT_URI``.
+        """Read `SPOTIFY_CLIENT_ID`, `SPOTIFY_CLIENT_SECRET` (for
+        `AuthorizationCode` only: PKCE needs no secret) and `SPOTIFY_REDIRECT_URI`.
 
-        An explicit ``redirect_uri`` wins over the variable. Raises :class:`LookupError`
+        An explicit `redirect_uri` wins over the variable. Raises `LookupError`
         naming the first missing variable.
         """
         client_id = _read_env("SPOTIFY_CLIENT_ID")
@@ -265,8 +265,12 @@ class _UserSignIn:
         uri = redirect_uri if redirect_uri is not None else _read_env("SPOTIFY_REDIRECT_URI")
         positional: tuple[Any, ...] = (client_id, *secret, uri)
         return cls(
-            *positional, scope=scope, show_dialog=show_dialog,
-            accounts_url=accounts_url, store=store, user=user,
+            *positional,
+            scope=scope,
+            show_dialog=show_dialog,
+            accounts_url=accounts_url,
+            store=store,
+            user=user,
         )
 
     # -- step 1: the authorize URL -------------------------------------------------------
@@ -274,11 +278,11 @@ class _UserSignIn:
     def begin(
         self, *, redirect_uri: str | RedirectURI | None = None, show_dialog: bool | None = None
     ) -> AuthorizationRequest:
-        """Start a sign-in attempt: a fresh ``state`` (and PKCE verifier) and the URL to open.
+        """Start a sign-in attempt: a fresh `state` (and PKCE verifier) and the URL to open.
 
-        ``redirect_uri`` overrides the configured one for this attempt (``login`` uses it to
+        `redirect_uri` overrides the configured one for this attempt (`login` uses it to
         put the port it actually listens on into a loopback URI registered without one).
-        The attempt becomes the one :meth:`exchange` expects, replacing any earlier one.
+        The attempt becomes the one `exchange` expects, replacing any earlier one.
         """
         uri = self.redirect_uri if redirect_uri is None else parse_redirect_uri(redirect_uri)
         state = secrets.token_urlsafe(32)
@@ -288,7 +292,8 @@ class _UserSignIn:
             "response_type": "code",
             "redirect_uri": uri.uri,
             "state": state,
-            "show_dialog": "true" if (self.show_dialog if show_dialog is None else show_dialog)
+            "show_dialog": "true"
+            if (self.show_dialog if show_dialog is None else show_dialog)
             else "false",
         }
         if self.scope:
@@ -301,7 +306,7 @@ class _UserSignIn:
         return request
 
     def authorize_url(self, *, redirect_uri: str | RedirectURI | None = None) -> str:
-        """The ``/authorize`` URL of a new sign-in attempt (see :meth:`begin`)."""
+        """The `/authorize` URL of a new sign-in attempt (see `begin`)."""
         return self.begin(redirect_uri=redirect_uri).url
 
     # -- step 2: the redirect and the code exchange ----------------------------------------
@@ -309,11 +314,11 @@ class _UserSignIn:
     def check_redirect(
         self, redirect: str | Mapping[str, str], request: AuthorizationRequest | None = None
     ) -> str:
-        """Check a redirect against ``request`` (default: the latest attempt); return its code.
+        """Check a redirect against `request` (default: the latest attempt); return its code.
 
-        Raises :class:`StateMismatch` when its ``state`` is missing or different,
-        :class:`AuthorizationDenied` for ``error=access_denied``, :class:`AuthorizationError`
-        for another ``error`` or no ``code``, and :class:`RuntimeError` when no attempt was
+        Raises `StateMismatch` when its `state` is missing or different,
+        `AuthorizationDenied` for `error=access_denied`, `AuthorizationError`
+        for another `error` or no `code`, and `RuntimeError` when no attempt was
         started. Not async: reads nothing but its arguments.
         """
         request = request if request is not None else self._pending
@@ -357,18 +362,18 @@ class _UserSignIn:
     ) -> Token:
         """Finish a sign-in: check the redirect, trade its code for a token, keep and save it.
 
-        ``redirect`` is the URL the browser was sent back to (as pasted from the address bar),
-        its query string, or its parameters. ``request`` is the attempt it answers (default:
-        the latest :meth:`begin`). The token endpoint is reached through ``accounts`` if
-        given, else through a short-lived httpx client on ``transport`` (default: the
-        network) at ``accounts_url``. The token becomes :attr:`token` and is saved to
-        :attr:`store`.
+        `redirect` is the URL the browser was sent back to (as pasted from the address bar),
+        its query string, or its parameters. `request` is the attempt it answers (default:
+        the latest `begin`). The token endpoint is reached through `accounts` if
+        given, else through a short-lived httpx client on `transport` (default: the
+        network) at `accounts_url`. The token becomes `token` and is saved to
+        `store`.
 
-        A checkpoint. Raises what :meth:`check_redirect` raises;
-        :class:`~trio_spotify.InvalidGrant` when the code is refused (used twice, expired,
-        or for another redirect URI); :class:`~trio_spotify.AuthenticationError`,
-        :class:`~trio_spotify.NetworkError` from the token request;
-        :class:`~trio_spotify.TokenStoreError` when saving fails (the token is kept).
+        A checkpoint. Raises what `check_redirect` raises;
+        `InvalidGrant` when the code is refused (used twice, expired,
+        or for another redirect URI); `AuthenticationError`,
+        `NetworkError` from the token request;
+        `TokenStoreError` when saving fails (the token is kept).
         """
         request = request if request is not None else self._pending
         code = self.check_redirect(redirect, request)
@@ -396,7 +401,8 @@ class _UserSignIn:
             await self._save(token)
         logger.info(
             "signed in with the %s flow; granted scopes: %s",
-            self._flow_name, " ".join(sorted(token.scope)) or "(none)",
+            self._flow_name,
+            " ".join(sorted(token.scope)) or "(none)",
         )
         return token
 
@@ -419,13 +425,13 @@ class _UserSignIn:
             await self.store.save(self.key, token)
 
     async def restore(self) -> Token | None:
-        """Load this user's saved token from :attr:`store` and hold it, if it is usable.
+        """Load this user's saved token from `store` and hold it, if it is usable.
 
-        Returns ``None`` (and holds nothing new) when nothing is saved, when the saved token
+        Returns `None` (and holds nothing new) when nothing is saved, when the saved token
         lacks some of the scopes this strategy asks for, or when it has expired without a
         refresh token: the user has to sign in. A checkpoint; raises
-        :class:`~trio_spotify.TokenStoreError` for an unreadable store and
-        :class:`RuntimeError` when the strategy has no store.
+        `TokenStoreError` for an unreadable store and
+        `RuntimeError` when the strategy has no store.
         """
         if self.store is None:
             raise RuntimeError("this strategy has no token store to restore from (store=...)")
@@ -437,7 +443,8 @@ class _UserSignIn:
         if missing:
             logger.info(
                 "the saved token for %s lacks the scope(s) %s: sign in again",
-                self.key, " ".join(sorted(missing)),
+                self.key,
+                " ".join(sorted(missing)),
             )
             return None
         expires_in = token.expires_in()
@@ -453,19 +460,21 @@ class _UserSignIn:
         """Refresh the token with the refresh grant; save and return the new one.
 
         Called by the client under its single-flight lock. If another client sharing this
-        strategy already replaced ``stale`` with a token that is still valid, that token is
+        strategy already replaced `stale` with a token that is still valid, that token is
         returned without asking Spotify again. A checkpoint. Raises
-        :class:`~trio_spotify.InvalidGrant` when the refresh token is refused (expired six
+        `InvalidGrant` when the refresh token is refused (expired six
         months after sign-in, or revoked: sign in again; the saved token is not touched),
-        :class:`SignInRequired` when there is no refresh token,
-        :class:`~trio_spotify.AuthenticationError` / :class:`~trio_spotify.NetworkError`
-        from the token request and :class:`~trio_spotify.TokenStoreError` when saving
+        `SignInRequired` when there is no refresh token,
+        `AuthenticationError` / `NetworkError`
+        from the token request and `TokenStoreError` when saving
         fails (the new token is still held, so the next renewal uses it).
         """
         async with self._lock:
             current = self.token
-            if current is not None and current is not stale and (
-                stale is None or current.access_token != stale.access_token
+            if (
+                current is not None
+                and current is not stale
+                and (stale is None or current.access_token != stale.access_token)
             ):
                 left = current.expires_in()
                 if left is None or left > 0:
@@ -483,13 +492,14 @@ class _UserSignIn:
             if grace.cancelled_caught:
                 raise RequestTimeout(
                     f"the token refresh did not finish within {_REFRESH_GRACE:g} s",
-                    "POST", accounts.token_url,
+                    "POST",
+                    accounts.token_url,
                 )
             await trio.lowlevel.checkpoint()  # deliver a cancellation that came meanwhile
             return token
 
     async def _refresh(self, accounts: AccountsService, base: Token) -> Token:
-        """Send the refresh grant for ``base``; hold and save what it returns."""
+        """Send the refresh grant for `base`; hold and save what it returns."""
         assert base.refresh_token is not None
         try:
             token = await accounts.request_token(
@@ -509,7 +519,8 @@ class _UserSignIn:
         self.token = token
         logger.debug(
             "user token refreshed (%s flow, refresh token %s)",
-            self._flow_name, "rotated" if rotated else "kept",
+            self._flow_name,
+            "rotated" if rotated else "kept",
         )
         await self._save(token)
         return token
@@ -518,16 +529,16 @@ class _UserSignIn:
 class AuthorizationCode(_UserSignIn):
     """The authorization-code flow, for apps that can keep a client secret.
 
-    ``AuthorizationCode(client_id, client_secret, redirect_uri, scope=[...])``; options
-    (keyword-only): ``scope`` (a string, :class:`~trio_spotify.Scope` members or names),
-    ``show_dialog`` (make Spotify ask again even if the user already approved),
-    ``accounts_url`` (where ``/authorize`` and the code exchange go; renewals go to the
-    ``accounts_url`` of the client the strategy is given to), ``store`` (a
-    :class:`~trio_spotify.TokenStore` the token is saved to
-    after sign-in and every renewal), ``user`` (a label naming this user in the store) and
-    ``token`` (a token obtained earlier). Raises :class:`ValueError` for an empty id or
-    secret and :class:`~trio_spotify.InvalidRedirectURI` for a redirect URI Spotify refuses.
-    The secret never appears in ``repr``.
+    `AuthorizationCode(client_id, client_secret, redirect_uri, scope=[...])`; options
+    (keyword-only): `scope` (a string, `Scope` members or names),
+    `show_dialog` (make Spotify ask again even if the user already approved),
+    `accounts_url` (where `/authorize` and the code exchange go; renewals go to the
+    `accounts_url` of the client the strategy is given to), `store` (a
+    `TokenStore` the token is saved to
+    after sign-in and every renewal), `user` (a label naming this user in the store) and
+    `token` (a token obtained earlier). Raises `ValueError` for an empty id or
+    secret and `InvalidRedirectURI` for a redirect URI Spotify refuses.
+    The secret never appears in `repr`.
     """
 
     _flow_name = "authorization code"
@@ -548,8 +559,14 @@ class AuthorizationCode(_UserSignIn):
         if not isinstance(client_secret, str) or not client_secret:
             raise ValueError("client_secret must be a non-empty string")
         super().__init__(
-            client_id, redirect_uri, scope=scope, show_dialog=show_dialog,
-            accounts_url=accounts_url, store=store, user=user, token=token,
+            client_id,
+            redirect_uri,
+            scope=scope,
+            show_dialog=show_dialog,
+            accounts_url=accounts_url,
+            store=store,
+            user=user,
+            token=token,
         )
         self._secret = client_secret
 
@@ -564,8 +581,8 @@ class AuthorizationCode(_UserSignIn):
 class PKCE(_UserSignIn):
     """The authorization-code flow with PKCE, for apps that cannot keep a secret.
 
-    ``PKCE(client_id, redirect_uri, scope=[...])``, with the same keyword options as
-    :class:`AuthorizationCode` plus ``verifier_length`` (43-128, default 128). Every
+    `PKCE(client_id, redirect_uri, scope=[...])`, with the same keyword options as
+    `AuthorizationCode` plus `verifier_length` (43-128, default 128). Every
     sign-in attempt gets a fresh code verifier; only its S256 challenge leaves the program
     before the code exchange. Spotify rotates PKCE refresh tokens: each works once, which
     is why renewals save the new one before returning.
@@ -588,8 +605,14 @@ class PKCE(_UserSignIn):
     ) -> None:
         make_code_verifier(verifier_length)  # validates the length
         super().__init__(
-            client_id, redirect_uri, scope=scope, show_dialog=show_dialog,
-            accounts_url=accounts_url, store=store, user=user, token=token,
+            client_id,
+            redirect_uri,
+            scope=scope,
+            show_dialog=show_dialog,
+            accounts_url=accounts_url,
+            store=store,
+            user=user,
+            token=token,
         )
         self.verifier_length = verifier_length
 

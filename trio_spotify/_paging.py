@@ -2,23 +2,23 @@
 
 Spotify returns long lists a page at a time, in two shapes:
 
-- an *offset* paging object ``{"items", "offset", "limit", "total", "next", ...}``: once the
-  first page is known, ``total`` says where every other page starts, so the remaining pages
-  are requested concurrently (at most ``pages_in_flight`` of them at a time, each request
+- an *offset* paging object `{"items", "offset", "limit", "total", "next", ...}`: once the
+  first page is known, `total` says where every other page starts, so the remaining pages
+  are requested concurrently (at most `pages_in_flight` of them at a time, each request
   still bounded by the client's limiter) and their items are handed out in order;
-- a *cursor* paging object ``{"items", "cursors", "next", ...}``: each page names the next,
+- a *cursor* paging object `{"items", "cursors", "next", ...}`: each page names the next,
   so the pages are followed one after the other.
 
 A page can be given as it came from a method: the paging object itself, or an object that
-wraps it (``{"tracks": {...}}`` from search, ``{"artists": {...}}`` from followed artists, a
-playlist whose ``items`` is a paging object). Later pages are unwrapped the same way.
+wraps it (`{"tracks": {...}}` from search, `{"artists": {...}}` from followed artists, a
+playlist whose `items` is a paging object). Later pages are unwrapped the same way.
 
 Memory stays proportional to the pages in flight, never to the length of the list: a page is
 requested only when there is room in the window, and dropped once its items are handed on.
 
-The iterator is a ``trio.as_safe_channel`` context manager, so that the concurrent fetches
+The iterator is a `trio.as_safe_channel` context manager, so that the concurrent fetches
 live in a nursery that ends — cancelling what is still outstanding — when the consumer
-leaves the ``async with`` block::
+leaves the `async with` block:
 
     async with spotify.iter_items(await spotify.playlists.items(pid, limit=50)) as items:
         async for item in items:
@@ -37,7 +37,7 @@ import attrs
 import httpx
 import trio
 
-from ._endpoints._operations import OPERATIONS
+from ._operations import OPERATIONS
 
 if TYPE_CHECKING:
     from ._client import Spotify
@@ -52,11 +52,11 @@ def _is_paging(value: object) -> bool:
 def find_paging(
     page: Mapping[str, Any], key: str | None = None
 ) -> tuple[dict[str, Any], str | None]:
-    """The paging object in ``page`` and the key that wrapped it (``None`` when not wrapped).
+    """The paging object in `page` and the key that wrapped it (`None` when not wrapped).
 
-    Raises :class:`ValueError` when ``page`` holds no paging object, or several and ``key``
+    Raises `ValueError` when `page` holds no paging object, or several and `key`
     does not say which (search for several types wraps one per type). A playlist carries
-    both ``items`` and the deprecated ``tracks``; ``items`` is taken.
+    both `items` and the deprecated `tracks`; `items` is taken.
     """
     if not isinstance(page, Mapping):
         raise TypeError(f"page must be a paging object (a dict), not {type(page).__name__}")
@@ -98,7 +98,7 @@ class _Slot:
 
 
 def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
-    """The URLs of the pages after ``first``, or ``None`` when they cannot be computed."""
+    """The URLs of the pages after `first`, or `None` when they cannot be computed."""
     next_url = first.get("next")
     if next_url is None:
         return []
@@ -109,11 +109,11 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     if limit < 1:
         return None
     base = httpx.URL(next_url)
-    # An embedded page (a playlist's ``items``) can say limit=100 where the endpoint its
-    # ``next`` link points at takes at most 50: ask for what the endpoint accepts.
+    # An embedded page (a playlist's `items`) can say limit=100 where the endpoint its
+    # `next` link points at takes at most 50: ask for what the endpoint accepts.
     max_limit, max_offset = _caps(base.path)
     limit = min(limit, max_limit)
-    # The next page starts where the server's own ``next`` link says; a page that left out
+    # The next page starts where the server's own `next` link says; a page that left out
     # unavailable items is shorter than its limit, and counting its items would start the
     # following pages too early (and repeat items).
     start = offset + len(first["items"])
@@ -142,9 +142,9 @@ _CAPS = [
 
 
 def _caps(path: str) -> tuple[int, int | None]:
-    """The largest ``limit`` and ``offset`` the GET operation at ``path`` accepts.
+    """The largest `limit` and `offset` the GET operation at `path` accepts.
 
-    ``(50, None)`` for a path no operation matches.
+    `(50, None)` for a path no operation matches.
     """
     for pattern, max_limit, max_offset in _CAPS:
         if pattern.search(path):
@@ -160,15 +160,15 @@ async def _items(
     max_items: int | None,
     pages_in_flight: int,
 ) -> AsyncGenerator[Any, None]:
-    """Every item after the paging object ``first`` (found by :func:`find_paging`), in order.
+    """Every item after the paging object `first` (found by `find_paging`), in order.
 
-    With ``max_items`` each page's items are cut to what is still wanted, and no page is
+    With `max_items` each page's items are cut to what is still wanted, and no page is
     requested once that many have been handed out.
     """
     remaining = max_items
 
     def wanted(items: list[Any]) -> list[Any]:
-        """``items`` cut to what is still wanted; counts them off ``remaining``."""
+        """`items` cut to what is still wanted; counts them off `remaining`."""
         nonlocal remaining
         if remaining is None:
             return items
@@ -182,7 +182,7 @@ async def _items(
         return
     urls = _offset_urls(first, remaining) if "cursors" not in first else None
     if urls is None:
-        # Cursor paging, or offset paging without a total: follow ``next`` one by one.
+        # Cursor paging, or offset paging without a total: follow `next` one by one.
         next_url = first.get("next")
         while next_url and remaining != 0:
             current = _unwrap(await spotify.request("GET", next_url), key)
@@ -240,7 +240,7 @@ def iter_items(
     max_items: int | None = None,
     pages_in_flight: int = 16,
 ) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
-    """See :meth:`Spotify.iter_items`."""
+    """See `Spotify.iter_items`."""
     if max_items is not None and max_items < 0:
         raise ValueError(f"max_items must be at least 0, not {max_items}")
     if pages_in_flight < 1:
@@ -257,7 +257,7 @@ async def all_items(
     max_items: int | None = None,
     pages_in_flight: int = 16,
 ) -> list[Any]:
-    """See :meth:`Spotify.all_items`."""
+    """See `Spotify.all_items`."""
     result: list[Any] = []
     async with iter_items(
         spotify, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight

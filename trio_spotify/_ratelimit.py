@@ -1,12 +1,12 @@
 """The rate-limit gate shared by every task of one client.
 
-When any request meets a 429, the gate closes for ``Retry-After`` seconds: no task sends
+When any request meets a 429, the gate closes for `Retry-After` seconds: no task sends
 anything until it reopens, and all of them resume together. Reopening is gentle: each new
 429 "event" halves the number of requests allowed in flight, and every success adds
-``1/window`` back (additive increase, multiplicative decrease, as TCP does), so after a pause
+`1/window` back (additive increase, multiplicative decrease, as TCP does), so after a pause
 the client creeps back up to its full concurrency instead of hammering the server again.
 
-The window is applied as the ``total_tokens`` of the client's ``trio.CapacityLimiter``, so
+The window is applied as the `total_tokens` of the client's `trio.CapacityLimiter`, so
 one mechanism bounds what is in flight. A 429 is counted as a new event only if its request
 was sent after the last decrease (an epoch counter): sixty-four requests that were all in
 flight when the limit hit halve the window once, not sixty-four times.
@@ -57,7 +57,7 @@ class RateGate:
                 self.waiting -= 1
 
     def on_rate_limited(self, retry_after: float, sent_epoch: int) -> None:
-        """Record a 429 to a request sent in ``sent_epoch``: close the gate, shrink the window."""
+        """Record a 429 to a request sent in `sent_epoch`: close the gate, shrink the window."""
         self.rate_limited += 1
         now = trio.current_time()
         reopen_at = now + max(retry_after, 0.0)
@@ -70,7 +70,7 @@ class RateGate:
             self._apply()
 
     def on_success(self) -> None:
-        """Record a success: grow the window by ``1/window`` up to the configured maximum."""
+        """Record a success: grow the window by `1/window` up to the configured maximum."""
         if self._window < self._max:
             self._window = min(float(self._max), self._window + 1.0 / self._window)
             self._apply()

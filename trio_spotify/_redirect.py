@@ -3,15 +3,15 @@
 Since 2025 (enforced for every app from November 2025) Spotify accepts only two kinds of
 redirect URI (https://developer.spotify.com/documentation/web-api/concepts/redirect_uri):
 
-- ``https://...`` for anything reachable over the network;
-- ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` for a program on the user's own
-  machine. The loopback address must be an IP literal: ``localhost`` is refused by Spotify,
+- `https://...` for anything reachable over the network;
+- `http://127.0.0.1:PORT/...` or `http://[::1]:PORT/...` for a program on the user's own
+  machine. The loopback address must be an IP literal: `localhost` is refused by Spotify,
   because a name can resolve elsewhere. A loopback URI may omit the port; it is then
-  registered without one and any port is accepted, so :func:`trio_spotify.login` picks a
+  registered without one and any port is accepted, so `trio_spotify.login` picks a
   free one.
 
-:func:`parse_redirect_uri` applies these rules locally and raises
-:class:`InvalidRedirectURI` explaining which one a URI breaks, instead of letting the user
+`parse_redirect_uri` applies these rules locally and raises
+`InvalidRedirectURI` explaining which one a URI breaks, instead of letting the user
 discover it from a Spotify error page in the browser.
 """
 
@@ -31,9 +31,9 @@ _LOOPBACK_HOSTS = {"127.0.0.1", "::1"}
 
 @attrs.define(str=False)
 class InvalidRedirectURI(SpotifyError, ValueError):
-    """A redirect URI that Spotify would refuse (``localhost``, plain http, a fragment, ...).
+    """A redirect URI that Spotify would refuse (`localhost`, plain http, a fragment, ...).
 
-    ``uri`` is the URI as given (redirect URIs hold no secret).
+    `uri` is the URI as given (redirect URIs hold no secret).
     """
 
     uri: str
@@ -44,10 +44,10 @@ class InvalidRedirectURI(SpotifyError, ValueError):
 
 @attrs.frozen
 class RedirectURI:
-    """A redirect URI that follows Spotify's rules; build one with :func:`parse_redirect_uri`.
+    """A redirect URI that follows Spotify's rules; build one with `parse_redirect_uri`.
 
-    ``loopback`` is true for ``http://127.0.0.1`` / ``http://[::1]`` URIs, which a local
-    listener can receive; ``port`` is ``None`` when such a URI leaves the port open.
+    `loopback` is true for `http://127.0.0.1` / `http://[::1]` URIs, which a local
+    listener can receive; `port` is `None` when such a URI leaves the port open.
     """
 
     uri: str
@@ -61,7 +61,7 @@ class RedirectURI:
         return self.scheme == "http" and self.host in _LOOPBACK_HOSTS
 
     def with_port(self, port: int) -> RedirectURI:
-        """The same URI on ``port`` (for a loopback URI registered without a port)."""
+        """The same URI on `port` (for a loopback URI registered without a port)."""
         if not self.loopback:
             raise ValueError("only a loopback redirect URI can be moved to another port")
         netloc = f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"
@@ -73,10 +73,10 @@ class RedirectURI:
 
 
 def parse_redirect_uri(uri: str | RedirectURI) -> RedirectURI:
-    """Check ``uri`` against Spotify's redirect-URI rules and return it parsed.
+    """Check `uri` against Spotify's redirect-URI rules and return it parsed.
 
-    Raises :class:`InvalidRedirectURI` (a :class:`ValueError`) for ``localhost``, for plain
-    ``http`` to anything but ``127.0.0.1`` / ``[::1]``, for other schemes, for a URI with
+    Raises `InvalidRedirectURI` (a `ValueError`) for `localhost`, for plain
+    `http` to anything but `127.0.0.1` / `[::1]`, for other schemes, for a URI with
     user information or a fragment, and for one without a host.
     """
     if isinstance(uri, RedirectURI):

@@ -30,7 +30,7 @@ def _format_value(name: str, value: Any) -> str:
 def format_params(params: Mapping[str, Any] | None) -> dict[str, str]:
     """Query parameters as Spotify wants them.
 
-    Lists and tuples are comma-joined, booleans become ``true``/``false``, ``None`` values
+    Lists and tuples are comma-joined, booleans become `true`/`false`, `None` values
     are dropped (so optional arguments can be passed straight through).
     """
     if not params:
@@ -39,10 +39,10 @@ def format_params(params: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def format_path(template: str, **segments: str) -> str:
-    """Fill ``{name}`` placeholders of ``template`` with URL-encoded ``segments``.
+    """Fill `{name}` placeholders of `template` with URL-encoded `segments`.
 
-    ``format_path("/users/{user_id}/playlists", user_id="a b/c")`` gives
-    ``/users/a%20b%2Fc/playlists``: a segment can never escape into another.
+    `format_path("/users/{user_id}/playlists", user_id="a b/c")` gives
+    `/users/a%20b%2Fc/playlists`: a segment can never escape into another.
     """
     for name, value in segments.items():
         if not isinstance(value, str) or not value:

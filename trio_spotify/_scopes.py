@@ -1,12 +1,12 @@
 """Spotify's authorization scopes, as an enum plus validated free strings.
 
 A user token carries only the scopes the user consented to at sign-in; asking for them is
-the job of the sign-in strategies (``_oauth.py``). :class:`Scope` lists the scopes Spotify
+the job of the sign-in strategies (`_oauth.py`). `Scope` lists the scopes Spotify
 documents (https://developer.spotify.com/documentation/web-api/concepts/scopes). Spotify adds
 scopes from time to time, so wherever a scope is accepted a plain string works too, as long
-as it is a single non-empty word: :func:`scope_set` turns any mix of :class:`Scope` members,
-strings and space-separated strings into a ``frozenset[str]`` and refuses anything else with a
-:class:`ValueError` that names the offending value.
+as it is a single non-empty word: `scope_set` turns any mix of `Scope` members,
+strings and space-separated strings into a `frozenset[str]` and refuses anything else with a
+`ValueError` that names the offending value.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ __all__ = ["Scope", "ScopeArgument", "missing_scopes", "scope_set"]
 class Scope(enum.StrEnum):
     """The scopes Spotify documents.
 
-    Members are strings: ``Scope.USER_TOP_READ == "user-top-read"``.
+    Members are strings: `Scope.USER_TOP_READ == "user-top-read"`.
     """
 
     # Images
@@ -60,8 +60,8 @@ class Scope(enum.StrEnum):
     SOA_CREATE_PARTNER = "soa-create-partner"
 
 
-#: What the sign-in strategies accept as ``scope``: one space-separated string, or an
-#: iterable of :class:`Scope` members and strings.
+#: What the sign-in strategies accept as `scope`: one space-separated string, or an
+#: iterable of `Scope` members and strings.
 ScopeArgument = str | Scope | Iterable[str | Scope] | None
 
 # A scope is one word of visible ASCII (RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E).
@@ -85,12 +85,12 @@ def _check(name: object) -> str:
 
 
 def scope_set(scopes: ScopeArgument) -> frozenset[str]:
-    """The set of scope names in ``scopes``.
+    """The set of scope names in `scopes`.
 
-    ``scopes`` may be ``None`` (no scope), a string (split on whitespace, as Spotify
-    writes them), a :class:`Scope`, or an iterable of strings and :class:`Scope` members
-    (each a single word). Raises :class:`ValueError` for an empty or malformed name and
-    :class:`TypeError` for something that is not a string.
+    `scopes` may be `None` (no scope), a string (split on whitespace, as Spotify
+    writes them), a `Scope`, or an iterable of strings and `Scope` members
+    (each a single word). Raises `ValueError` for an empty or malformed name and
+    `TypeError` for something that is not a string.
     """
     if scopes is None:
         return frozenset()
@@ -106,5 +106,5 @@ def scope_set(scopes: ScopeArgument) -> frozenset[str]:
 
 
 def missing_scopes(granted: Iterable[str], required: ScopeArgument) -> frozenset[str]:
-    """The scopes in ``required`` that ``granted`` (e.g. ``token.scope``) lacks."""
+    """The scopes in `required` that `granted` (e.g. `token.scope`) lacks."""
     return scope_set(required) - frozenset(granted)

@@ -1,26 +1,26 @@
 """Token persistence: where a signed-in user's token lives between runs.
 
-A :class:`TokenStore` is anything with ``async load(key)`` and ``async save(key, token)``.
-The sign-in strategies (``_oauth.py``) save through one after the sign-in and after every
+A `TokenStore` is anything with `async load(key)` and `async save(key, token)`.
+The sign-in strategies (`_oauth.py`) save through one after the sign-in and after every
 renewal — including when Spotify rotates the refresh token, which would otherwise be lost
 and leave the user signed out at the next run.
 
 Two stores ship:
 
-- :class:`MemoryTokenStore`: a dict, for tests and short-lived programs.
-- :class:`FileTokenStore`: one JSON file holding the tokens of several users/apps, keyed by
-  strings such as ``"<client id>/<user>"``. Every save writes a temporary file in the same
+- `MemoryTokenStore`: a dict, for tests and short-lived programs.
+- `FileTokenStore`: one JSON file holding the tokens of several users/apps, keyed by
+  strings such as `"<client id>/<user>"`. Every save writes a temporary file in the same
   directory with mode 0600, flushes it to disk and renames it over the old file, so a crash
   leaves either the old or the new file, never half of one. A file that cannot be read or
-  parsed raises :class:`TokenStoreError` and is left exactly as it was: it may hold the only
+  parsed raises `TokenStoreError` and is left exactly as it was: it may hold the only
   copy of a refresh token, so it is never silently replaced. Saves from several tasks are
-  serialised by a ``trio.Lock`` and the file I/O runs in a worker thread, so the event loop
-  never blocks on the disk. Each read-modify-write also holds an advisory ``flock`` on a
-  lock file beside the token file (``.tokens.json.lock``, POSIX only), so several processes
-  — a long-running program refreshing its token while ``trio-spotify login`` signs in another
+  serialised by a `trio.Lock` and the file I/O runs in a worker thread, so the event loop
+  never blocks on the disk. Each read-modify-write also holds an advisory `flock` on a
+  lock file beside the token file (`.tokens.json.lock`, POSIX only), so several processes
+  — a long-running program refreshing its token while `trio-spotify login` signs in another
   user — never lose each other's updates.
 
-The file looks like::
+The file looks like:
 
     {"format": "trio_spotify.tokens", "version": 1,
      "tokens": {"0123456789abcdef/alice": {"access_token": "...", "refresh_token": "...",
@@ -56,7 +56,7 @@ _VERSION = 1
 class TokenStoreError(SpotifyError):
     """A token store could not be read or written.
 
-    ``path`` is the file concerned (``None`` for other stores). A file that cannot be parsed
+    `path` is the file concerned (`None` for other stores). A file that cannot be parsed
     is left untouched: move it away or delete it, then sign in again.
     """
 
@@ -70,8 +70,8 @@ class TokenStoreError(SpotifyError):
 class TokenStore(Protocol):
     """Where tokens are kept between runs, by key.
 
-    ``load`` returns ``None`` for an unknown key; both methods are checkpoints and raise
-    :class:`TokenStoreError` when the storage fails.
+    `load` returns `None` for an unknown key; both methods are checkpoints and raise
+    `TokenStoreError` when the storage fails.
     """
 
     async def load(self, key: str) -> Token | None: ...
@@ -97,12 +97,12 @@ class MemoryTokenStore:
         return f"<MemoryTokenStore keys={sorted(self._tokens)!r}>"
 
     async def load(self, key: str) -> Token | None:
-        """The token saved under ``key``, or ``None``. A checkpoint."""
+        """The token saved under `key`, or `None`. A checkpoint."""
         await trio.lowlevel.checkpoint()
         return self._tokens.get(_check_key(key))
 
     async def save(self, key: str, token: Token) -> None:
-        """Keep ``token`` under ``key``, replacing what was there. A checkpoint."""
+        """Keep `token` under `key`, replacing what was there. A checkpoint."""
         if not isinstance(token, Token):
             raise TypeError(f"expected a trio_spotify.Token, not {type(token).__name__}")
         await trio.lowlevel.checkpoint()
@@ -110,7 +110,7 @@ class MemoryTokenStore:
         self.saves += 1
 
     async def delete(self, key: str) -> None:
-        """Forget the token under ``key`` (nothing happens if there is none). A checkpoint."""
+        """Forget the token under `key` (nothing happens if there is none). A checkpoint."""
         await trio.lowlevel.checkpoint()
         self._tokens.pop(_check_key(key), None)
 
@@ -118,7 +118,7 @@ class MemoryTokenStore:
 class FileTokenStore:
     """Tokens in one JSON file, written atomically with mode 0600.
 
-    ``path`` may start with ``~``. The file and its directory (mode 0700) are created by the
+    `path` may start with `~`. The file and its directory (mode 0700) are created by the
     first save. See the module documentation for the format and the guarantees.
     """
 
@@ -131,16 +131,16 @@ class FileTokenStore:
 
     @classmethod
     def default(cls) -> FileTokenStore:
-        """The per-user default: ``$XDG_CONFIG_HOME/trio-spotify/tokens.json`` (``~/.config``)."""
+        """The per-user default: `$XDG_CONFIG_HOME/trio-spotify/tokens.json` (`~/.config`)."""
         base = os.environ.get("XDG_CONFIG_HOME") or os.path.join("~", ".config")
         return cls(Path(base, "trio-spotify", "tokens.json"))
 
     # -- public API ----------------------------------------------------------------------
 
     async def load(self, key: str) -> Token | None:
-        """The token saved under ``key``, or ``None`` when the file or the key does not exist.
+        """The token saved under `key`, or `None` when the file or the key does not exist.
 
-        A checkpoint (the file is read in a worker thread). Raises :class:`TokenStoreError`
+        A checkpoint (the file is read in a worker thread). Raises `TokenStoreError`
         when the file cannot be read or is not a token file; the file is not modified.
         """
         _check_key(key)
@@ -151,14 +151,14 @@ class FileTokenStore:
         return self._entry_to_token(key, entry)
 
     async def keys(self) -> list[str]:
-        """The keys the file holds, sorted. A checkpoint; raises :class:`TokenStoreError`."""
+        """The keys the file holds, sorted. A checkpoint; raises `TokenStoreError`."""
         return sorted(await trio.to_thread.run_sync(self._read_entries))
 
     async def save(self, key: str, token: Token) -> None:
-        """Save ``token`` under ``key``, keeping the other keys, atomically.
+        """Save `token` under `key`, keeping the other keys, atomically.
 
-        A checkpoint. Concurrent saves wait for each other (a ``trio.Lock``), so none is lost.
-        Raises :class:`TokenStoreError` when the existing file cannot be parsed (it is left
+        A checkpoint. Concurrent saves wait for each other (a `trio.Lock`), so none is lost.
+        Raises `TokenStoreError` when the existing file cannot be parsed (it is left
         untouched and nothing is written) or the write fails.
         """
         _check_key(key)
@@ -169,7 +169,7 @@ class FileTokenStore:
             await trio.to_thread.run_sync(self._update, key, entry)
 
     async def delete(self, key: str) -> None:
-        """Remove ``key`` from the file (nothing happens if it is absent). A checkpoint."""
+        """Remove `key` from the file (nothing happens if it is absent). A checkpoint."""
         _check_key(key)
         async with self._lock:
             await trio.to_thread.run_sync(self._update, key, None)
@@ -208,7 +208,7 @@ class FileTokenStore:
         ):
             raise TokenStoreError(
                 f"the file is not a trio_spotify token file (expected an object with "
-                f"\"format\": \"{_FORMAT}\" and \"tokens\"); it was left untouched",
+                f'"format": "{_FORMAT}" and "tokens"); it was left untouched',
                 str(self.path),
             )
         if data.get("version") != _VERSION:

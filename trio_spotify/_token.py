@@ -1,10 +1,10 @@
 """The access token value object.
 
-A :class:`Token` is immutable: renewing produces a new one. Its secrets (the access and
-refresh tokens) never appear in ``repr`` or ``str``. ``expires_at`` is wall-clock time
+A `Token` is immutable: renewing produces a new one. Its secrets (the access and
+refresh tokens) never appear in `repr` or `str`. `expires_at` is wall-clock time
 (seconds since the epoch) because that is what survives being saved to a file; the client
-schedules renewals on ``trio.current_time()`` instead (see ``_tokens.py``), so that a
-``MockClock`` controls them in tests.
+schedules renewals on `trio.current_time()` instead (see `_tokens.py`), so that a
+`MockClock` controls them in tests.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ._scopes import scope_set
 __all__ = ["Token"]
 
 
-#: RFC 6750's ``b64token``: what may follow ``Bearer`` in an Authorization header.
+#: RFC 6750's `b64token`: what may follow `Bearer` in an Authorization header.
 _B64TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
 
 
@@ -40,30 +40,30 @@ def _check_access_token(instance: Token, attribute: attrs.Attribute[str], value:
 class Token:
     """An OAuth access token, optionally with a refresh token, expiry and granted scopes.
 
-    Pass one to ``open_spotify`` to use a fixed access token (it cannot be renewed: once
-    Spotify refuses it, requests raise :class:`~trio_spotify.TokenExpired`), or let an auth
-    strategy such as :class:`~trio_spotify.ClientCredentials` obtain them.
+    Pass one to `open_spotify` to use a fixed access token (it cannot be renewed: once
+    Spotify refuses it, requests raise `TokenExpired`), or let an auth
+    strategy such as `ClientCredentials` obtain them.
 
-    ``repr(token)`` shows the expiry and scopes, never the access or refresh token.
+    `repr(token)` shows the expiry and scopes, never the access or refresh token.
     """
 
     access_token: str = attrs.field(repr=False, validator=_check_access_token)
     refresh_token: str | None = attrs.field(default=None, repr=False, kw_only=True)
-    #: Wall-clock expiry in seconds since the epoch, or ``None`` when unknown.
+    #: Wall-clock expiry in seconds since the epoch, or `None` when unknown.
     expires_at: float | None = attrs.field(default=None, kw_only=True)
     #: The scopes granted to the token.
     scope: frozenset[str] = attrs.field(default=frozenset(), converter=scope_set, kw_only=True)
     token_type: str = attrs.field(default="Bearer", kw_only=True)
 
     def expires_in(self, now: float | None = None) -> float | None:
-        """Seconds of wall-clock time left before expiry (negative once expired), or ``None``."""
+        """Seconds of wall-clock time left before expiry (negative once expired), or `None`."""
         if self.expires_at is None:
             return None
         return self.expires_at - (time.time() if now is None else now)
 
     @property
     def authorization(self) -> str:
-        """The value of the ``Authorization`` header that carries this token."""
+        """The value of the `Authorization` header that carries this token."""
         return f"Bearer {self.access_token}"
 
     @classmethod
@@ -72,10 +72,10 @@ class Token:
     ) -> Token:
         """Build a token from the accounts service's JSON answer.
 
-        A refresh answer may omit ``refresh_token`` ("continue using the existing token"):
+        A refresh answer may omit `refresh_token` ("continue using the existing token"):
         the previous token's refresh token is then kept, so a rotation is never lost and
-        an omission never drops it. Raises :class:`ValueError` for a body without an
-        ``access_token``.
+        an omission never drops it. Raises `ValueError` for a body without an
+        `access_token`.
         """
         access_token = body.get("access_token")
         if not isinstance(access_token, str) or not access_token:
@@ -111,7 +111,7 @@ class Token:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Token:
-        """The inverse of :meth:`to_json`; raises :class:`ValueError` on a malformed mapping."""
+        """The inverse of `to_json`; raises `ValueError` on a malformed mapping."""
         try:
             expires_at = data.get("expires_at")
             return cls(

@@ -1,7 +1,7 @@
 """Single-flight token renewal.
 
-One :class:`TokenManager` per client holds the current token and a ``trio.Lock``. A task
-that finds the token stale (about to expire, or refused with a 401) calls :meth:`renew`
+One `TokenManager` per client holds the current token and a `trio.Lock`. A task
+that finds the token stale (about to expire, or refused with a 401) calls `renew`
 with the token it saw; under the lock the manager checks whether another task already
 replaced that token while this one waited, and only if not asks the auth strategy. So N
 concurrent requests meeting an expired token cause one call to the token endpoint, for
@@ -10,8 +10,8 @@ any N — the bug of async_spotify, which renewed once per failing request, cann
 When a renewal fails, the tasks that were waiting for it get (a copy of) its exception
 instead of each trying again; a request that arrives afterwards makes a new attempt.
 
-Expiry is scheduled on ``trio.current_time()``, never on the wall clock, so tests drive it
-with ``MockClock``. If a renewal is cancelled half-way, nothing has been replaced: the next
+Expiry is scheduled on `trio.current_time()`, never on the wall clock, so tests drive it
+with `MockClock`. If a renewal is cancelled half-way, nothing has been replaced: the next
 request finds the same stale token and renews again. (The user sign-in strategies finish a
 refresh they have sent, shielded, because its answer may carry a rotated refresh token that
 the old one no longer replaces.)
@@ -36,7 +36,7 @@ logger = logging.getLogger("trio_spotify")
 
 
 def _copy_of(failure: Exception) -> Exception:
-    """A copy of ``failure`` for another task to raise (one object raised in several tasks
+    """A copy of `failure` for another task to raise (one object raised in several tasks
     would pile their tracebacks onto each other)."""
     try:
         return copy.copy(failure)
@@ -71,7 +71,7 @@ class TokenManager:
         self._skew = skew
         self._on_token = on_token
         self._lock = trio.Lock()
-        #: Renewal attempts finished so far, and how the last one failed (``None``: it didn't).
+        #: Renewal attempts finished so far, and how the last one failed (`None`: it didn't).
         self._finished = 0
         self._last_failure: Exception | None = None
         self._token: Token | None = None
@@ -90,7 +90,7 @@ class TokenManager:
         return self._token
 
     def _install(self, token: Token, *, lifetime: float | None, since: float) -> None:
-        """Hold ``token``, valid for ``lifetime`` seconds from ``since`` (trio's clock)."""
+        """Hold `token`, valid for `lifetime` seconds from `since` (trio's clock)."""
         self._token = token
         if lifetime is None:
             self._renew_at = math.inf
@@ -112,11 +112,11 @@ class TokenManager:
         return await self.renew(token)
 
     async def renew(self, stale: Token | None) -> Token:
-        """Replace ``stale`` with a fresh token, unless another task already did.
+        """Replace `stale` with a fresh token, unless another task already did.
 
         A checkpoint. Raises whatever the auth strategy raises
-        (:class:`~trio_spotify.AuthenticationError`, :class:`~trio_spotify.NetworkError`);
-        ``on_token`` is called, under the lock, with every new token.
+        (`AuthenticationError`, `NetworkError`);
+        `on_token` is called, under the lock, with every new token.
         """
         arrived = self._finished
         async with self._lock:

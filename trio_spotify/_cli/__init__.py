@@ -1,13 +1,13 @@
-"""The ``trio-spotify`` command (also ``python -m trio_spotify``).
+"""The `trio-spotify` command (also `python -m trio_spotify`).
 
 Each sub-command lives in its own module of this package and exposes
-``register(subparsers)``, which adds its parser and sets ``handler`` (a function taking the
+`register(subparsers)`, which adds its parser and sets `handler` (a function taking the
 parsed arguments and returning an exit code) as a default. This module only dispatches.
 
 A bad argument gives one line on standard error and exit code 2, from the parser it
-concerns: ``trio-spotify crawl: error: unrecognized arguments: --bogus (see ...)``. An
-unknown option is left over by ``parse_known_args`` and reported by its sub-command's
-``_error`` (a default each sub-command parser gets here), not by the top-level parser.
+concerns: `trio-spotify crawl: error: unrecognized arguments: --bogus (see ...)`. An
+unknown option is left over by `parse_known_args` and reported by its sub-command's
+`_error` (a default each sub-command parser gets here), not by the top-level parser.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from typing import NoReturn
 
 __all__ = ["main"]
 
-#: Sub-command modules, in the order ``--help`` lists them.
+#: Sub-command modules, in the order `--help` lists them.
 _COMMANDS = ("crawl", "login", "emulator")
 
 
 def one_line_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
-    """argparse's ``error`` without the usage block: one line on stderr, exit code 2."""
+    """argparse's `error` without the usage block: one line on stderr, exit code 2."""
     parser.exit(2, f"{parser.prog}: error: {message} (see '{parser.prog} --help')\n")
 
 
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (2 for bad arguments, as argparse does).
 
-    Bad arguments exit through ``SystemExit(2)`` after one line on standard error.
+    Bad arguments exit through `SystemExit(2)` after one line on standard error.
     """
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)

@@ -1,35 +1,35 @@
 """The crawl: what is requested for each kind of target, batched and concurrent.
 
-Built only on the public client (``spotify.<group>.<method>``, ``spotify.iter_items``): every
+Built only on the public client (`spotify.<group>.<method>`, `spotify.iter_items`): every
 request goes through the client's limiter, rate-limit gate and retries, so the crawl's
-concurrency is the client's ``max_concurrency`` and nothing here sleeps or counts requests.
+concurrency is the client's `max_concurrency` and nothing here sleeps or counts requests.
 
-Each record written is ``{"kind", "id", "context", "data"}`` (see ``docs/tutorial.md``):
+Each record written is `{"kind", "id", "context", "data"}` (see `docs/tutorial.md`):
 
 ===================  ======================================  =================================
 kind                 id                                      data
 ===================  ======================================  =================================
-``artist``           the artist ID                           the artist object
-``album``            the album ID (context: the artist URI)  the full album object
-``track``            the track ID (context: the album URI)   the full track object
-``playlist``         the playlist ID                         the playlist without its items
-``playlist_item``    ``<playlist ID>/<position>``            the playlist item (``added_at``…)
-``saved_<type>``     the saved object's ID                   the saved item (``added_at``…)
-``followed_artist``  the artist ID                           the artist object
-``search_result``    ``<type>/<position>/<query>``           the search result object
+`artist`           the artist ID                           the artist object
+`album`            the album ID (context: the artist URI)  the full album object
+`track`            the track ID (context: the album URI)   the full track object
+`playlist`         the playlist ID                         the playlist without its items
+`playlist_item`    `<playlist ID>/<position>`            the playlist item (`added_at`…)
+`saved_<type>`     the saved object's ID                   the saved item (`added_at`…)
+`followed_artist`  the artist ID                           the artist object
+`search_result`    `<type>/<position>/<query>`           the search result object
 ===================  ======================================  =================================
 
 An artist's discography is crawled as a pipeline: the artist, then its albums page by page
-(``spotify.iter_items`` fetches the pages concurrently), full albums 20 per request as soon
+(`spotify.iter_items` fetches the pages concurrently), full albums 20 per request as soon
 as 20 are known, then full tracks 50 per request, batched across albums and artists. The
 batch endpoints are deprecated for development-mode apps: on their first 403 the crawl
 notes it and fetches objects one by one from then on.
 
 Errors stay with the item they belong to: a failure (after the client's own retries) is
-reported, counted and the rest of the crawl goes on — unless ``fail_fast`` is set, or the
+reported, counted and the rest of the crawl goes on — unless `fail_fast` is set, or the
 failure concerns every item (an authentication failure, a missing scope, the output
 failing), which stops the crawl. The tasks of the crawl's nurseries catch their failures
-themselves, so no ``ExceptionGroup`` ever leaves :meth:`Crawler.crawl`.
+themselves, so no `ExceptionGroup` ever leaves `Crawler.crawl`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LIBRARY_KINDS", "SEARCH_MAX_OFFSET", "Crawler", "Job"]
 
-#: ``offset`` can be at most this in a search (Spotify's cap); ``limit`` at most 10.
+#: `offset` can be at most this in a search (Spotify's cap); `limit` at most 10.
 SEARCH_MAX_OFFSET = 1000
 SEARCH_LIMIT = 10
 ALBUM_BATCH = 20
@@ -57,7 +57,7 @@ TRACK_BATCH = 50
 ARTIST_ALBUMS_LIMIT = 10
 PAGE_LIMIT = 50
 
-#: ``library <what>``: the record kind and the key of the saved object in each item.
+#: `library <what>`: the record kind and the key of the saved object in each item.
 LIBRARY_KINDS: dict[str, tuple[str, str | None]] = {
     "tracks": ("saved_track", "track"),
     "albums": ("saved_album", "album"),
@@ -82,7 +82,7 @@ def _describe(exc: BaseException) -> str:
 
 
 class Crawler:
-    """Runs :class:`Job`\\ s against ``spotify`` and writes their records to ``writer``."""
+    """Runs `Job`s against `spotify` and writes their records to `writer`."""
 
     def __init__(
         self,
@@ -107,7 +107,7 @@ class Crawler:
         #: The failure that stopped the crawl, if one did.
         self.fatal: Exception | None = None
         self._scope = trio.CancelScope()
-        #: Kinds (``"albums"``, ``"tracks"``) that are fetched one by one: the app may not
+        #: Kinds (`"albums"`, `"tracks"`) that are fetched one by one: the app may not
         #: use their batch endpoint.
         self._unbatched: set[str] = set()
         self._albums_queued: set[str] = set()
@@ -119,7 +119,7 @@ class Crawler:
     # -- running -------------------------------------------------------------------------
 
     def cancel(self) -> None:
-        """Stop the crawl: :meth:`crawl` returns promptly, every line written is whole."""
+        """Stop the crawl: `crawl` returns promptly, every line written is whole."""
         self._scope.cancel()
 
     @property
@@ -127,9 +127,9 @@ class Crawler:
         return self._scope.cancel_called
 
     async def crawl(self, jobs: Sequence[Job]) -> None:
-        """Run every job concurrently until all are done, or :meth:`cancel`, or a fatal error.
+        """Run every job concurrently until all are done, or `cancel`, or a fatal error.
 
-        A checkpoint. Raises nothing for failed items (see :attr:`errors`, :attr:`fatal`).
+        A checkpoint. Raises nothing for failed items (see `errors`, `fatal`).
         """
         with self._scope:
             async with trio.open_nursery() as batches:
@@ -148,9 +148,7 @@ class Crawler:
         async with running:
             await self._guarded(job.what, job.run)
 
-    async def _guarded(
-        self, what: str, fn: Callable[..., Awaitable[None]], *args: Any
-    ) -> None:
+    async def _guarded(self, what: str, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
         try:
             await fn(*args)
         except (AuthenticationError, MissingScope, OSError) as exc:
@@ -221,10 +219,10 @@ class Crawler:
         ids: list[str],
         get_several: Callable[..., Awaitable[list[Any]]],
     ) -> list[tuple[int, Any]] | None:
-        """``ids`` in one request: ``(index in ids, object)`` for each one found.
+        """`ids` in one request: `(index in ids, object)` for each one found.
 
-        An ID Spotify answers ``null`` for is reported as not found. Returns ``None`` when
-        the ``kind`` (``"album"``, ``"track"``) is to be fetched one by one instead: its
+        An ID Spotify answers `null` for is reported as not found. Returns `None` when
+        the `kind` (`"album"`, `"track"`) is to be fetched one by one instead: its
         batch endpoint was refused before, or is now (a 403 that is not a missing scope,
         as for development-mode apps; noted once).
         """
@@ -340,7 +338,7 @@ class Crawler:
     # -- the user's library ------------------------------------------------------------------
 
     async def library(self, what: str) -> None:
-        """Every saved item of one type (``tracks``, ``albums``, ... ``playlists``)."""
+        """Every saved item of one type (`tracks`, `albums`, ... `playlists`)."""
         kind, inner = LIBRARY_KINDS[what]
         group = getattr(self.spotify, what)  # spotify.tracks, spotify.albums, ...
         page = await group.saved(limit=PAGE_LIMIT)
@@ -362,15 +360,18 @@ class Crawler:
     # -- search ------------------------------------------------------------------------------
 
     async def search(self, query: str, type: str, max_items: int) -> None:
-        """The first ``max_items`` results (at most 1010: offset ≤ 1000, limit 10)."""
+        """The first `max_items` results (at most 1010: offset ≤ 1000, limit 10)."""
         end = min(max_items, SEARCH_MAX_OFFSET + SEARCH_LIMIT)
         first = self._first_missing("search_result", f"{type}/", f"/{query}")
         start = first - first % SEARCH_LIMIT  # pages stay aligned, so no offset passes 1000
         if start >= end:
             return
         page = await self.spotify.search(
-            query, types=[type],  # type: ignore[list-item]
-            market=self.market, limit=SEARCH_LIMIT, offset=start
+            query,
+            types=[type],  # type: ignore[list-item]
+            market=self.market,
+            limit=SEARCH_LIMIT,
+            offset=start,
         )
         async with self.spotify.iter_items(
             page, key=f"{type}s", max_items=end - start, pages_in_flight=self.pages_in_flight

@@ -1,6 +1,6 @@
 """The crawler's output: JSON Lines written whole, one record per line, resumable.
 
-Every record is an object with at least ``kind`` and ``id``; ``(kind, id)`` is its key. The
+Every record is an object with at least `kind` and `id`; `(kind, id)` is its key. The
 writer remembers the keys it has written (and, when resuming, the keys already in the
 file) and drops a record whose key it has seen, so a resumed or overlapping crawl never
 duplicates a line.
@@ -8,12 +8,12 @@ duplicates a line.
 Nothing written is ever half a line:
 
 - a record is serialised completely before anything is written, then written with a single
-  ``write`` of the whole line (newline included) and flushed, so a reader — or a crash —
+  `write` of the whole line (newline included) and flushed, so a reader — or a crash —
   sees either the line or nothing of it;
-- :meth:`JsonlWriter.write` is protected from ``KeyboardInterrupt`` (trio delivers a Ctrl-C
+- `JsonlWriter.write` is protected from `KeyboardInterrupt` (trio delivers a Ctrl-C
   that arrives inside it at the next checkpoint instead);
-- :func:`read_keys` reads a file left by an interrupted run, and cuts off a trailing partial
-  line (a run killed outright, by ``SIGKILL`` or a power cut, can leave one) so that
+- `read_keys` reads a file left by an interrupted run, and cuts off a trailing partial
+  line (a run killed outright, by `SIGKILL` or a power cut, can leave one) so that
   appending continues on a line boundary.
 """
 
@@ -35,7 +35,7 @@ class OutputError(Exception):
 
 
 def record_key(record: Any) -> str:
-    """``"<kind>:<id>"`` of a crawl record; raises :class:`ValueError` for any other value."""
+    """`"<kind>:<id>"` of a crawl record; raises `ValueError` for any other value."""
     if not isinstance(record, dict):
         raise ValueError("a record must be a JSON object")
     kind, ident = record.get("kind"), record.get("id")
@@ -46,7 +46,7 @@ def record_key(record: Any) -> str:
 
 @attrs.frozen
 class ResumeState:
-    """What :func:`read_keys` found in an existing output file."""
+    """What `read_keys` found in an existing output file."""
 
     #: The keys of the complete records in the file.
     keys: frozenset[str]
@@ -57,10 +57,10 @@ class ResumeState:
 
 
 def read_keys(path: str | os.PathLike[str]) -> ResumeState:
-    """Read the keys of the records in ``path`` and cut off a trailing partial line.
+    """Read the keys of the records in `path` and cut off a trailing partial line.
 
     A missing or empty file gives an empty state. A complete line that is not a crawl
-    record raises :class:`OutputError` naming its number: the file is not this crawler's
+    record raises `OutputError` naming its number: the file is not this crawler's
     output, and it is left untouched rather than appended to. Only the final line may be
     partial (no newline at the end); it is removed from the file.
     """
@@ -100,7 +100,7 @@ def read_keys(path: str | os.PathLike[str]) -> ResumeState:
 class JsonlWriter:
     """Writes crawl records to a binary stream, one whole flushed line each, without repeats.
 
-    ``seen`` are keys to treat as already written (those of the file being resumed). The
+    `seen` are keys to treat as already written (those of the file being resumed). The
     stream is not closed by the writer.
     """
 
@@ -117,12 +117,12 @@ class JsonlWriter:
 
     @trio.lowlevel.enable_ki_protection
     def write(self, record: dict[str, Any]) -> bool:
-        """Write ``record`` as one line unless its key was written before; ``True`` if written.
+        """Write `record` as one line unless its key was written before; `True` if written.
 
-        Not a checkpoint (a plain, short, blocking write). Raises :class:`ValueError` for a
-        record without ``kind``/``id`` or that cannot be encoded as JSON, and ``OSError``
-        (``BrokenPipeError`` included) from the stream. The line goes out in one ``write``;
-        only a failing disk (``ENOSPC``) can leave part of it, which ``--resume`` cuts off.
+        Not a checkpoint (a plain, short, blocking write). Raises `ValueError` for a
+        record without `kind`/`id` or that cannot be encoded as JSON, and `OSError`
+        (`BrokenPipeError` included) from the stream. The line goes out in one `write`;
+        only a failing disk (`ENOSPC`) can leave part of it, which `--resume` cuts off.
         """
         key = record_key(record)
         if key in self._seen:

@@ -1,16 +1,16 @@
 """How the crawler shows what it is doing: a live line on a terminal, periodic lines otherwise.
 
-Both reporters show the same figures (a :class:`Snapshot`): records written, records
+Both reporters show the same figures (a `Snapshot`): records written, records
 already there, requests sent, 429 answers, retries, errors and the rate in records per
-second. On a terminal, :class:`RichReporter` redraws one status line a few times a second
-with `rich <https://rich.readthedocs.io>`_ (the ``cli`` extra; imported only when used, so
+second. On a terminal, `RichReporter` redraws one status line a few times a second
+with `rich <https://rich.readthedocs.io>`_ (the `cli` extra; imported only when used, so
 the library itself never needs it). When standard error is a file or a pipe (a log, CI),
-:class:`PlainReporter` prints a ``progress:`` line every ``interval`` seconds instead —
+`PlainReporter` prints a `progress:` line every `interval` seconds instead —
 escape codes would only garble a log. Errors and notes go through the reporter so that they
 do not tear the live line. Both print a summary at the end.
 
-The crawl never depends on its message stream: when writing to it fails (``2>&1 | head``
-closed the pipe, ``2>/dev/full``), a reporter stops writing there and the crawl goes on.
+The crawl never depends on its message stream: when writing to it fails (`2>&1 | head`
+closed the pipe, `2>/dev/full`), a reporter stops writing there and the crawl goes on.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Snapshot:
 
 
 def format_figures(s: Snapshot) -> str:
-    """One line of figures: ``"1,234 items, 56 requests, 0 rate-limited, ..."``."""
+    """One line of figures: `"1,234 items, 56 requests, 0 rate-limited, ..."`."""
     already = f" ({s.skipped:,} already there)" if s.skipped else ""
     return (
         f"{s.items:,} items{already}, {s.requests:,} requests, {s.rate_limited:,} rate-limited, "
@@ -64,11 +64,11 @@ class Reporter(Protocol):
         """Show progress until cancelled. A checkpoint."""
 
     def finish(self, snapshot: Snapshot, outcome: str) -> None:
-        """Print the summary line: ``outcome`` is ``"done"``, ``"interrupted"``, ..."""
+        """Print the summary line: `outcome` is `"done"`, `"interrupted"`, ..."""
 
 
 class PlainReporter:
-    """Plain lines on a stream: ``progress: ...`` every ``interval`` seconds (never if 0)."""
+    """Plain lines on a stream: `progress: ...` every `interval` seconds (never if 0)."""
 
     def __init__(self, stream: IO[str], *, interval: float = 10.0, progress: bool = True) -> None:
         self._stream: IO[str] | None = stream
@@ -101,9 +101,9 @@ class PlainReporter:
 
 
 class RichReporter:
-    """A live status line on a terminal, redrawn every ``refresh`` seconds by a trio task.
+    """A live status line on a terminal, redrawn every `refresh` seconds by a trio task.
 
-    rich's own refresh thread is not used (``auto_refresh=False``): the trio task redraws,
+    rich's own refresh thread is not used (`auto_refresh=False`): the trio task redraws,
     so everything happens on the trio thread and stops with the task.
     """
 
@@ -146,13 +146,24 @@ class RichReporter:
 
         text = Text.assemble(
             (f"{self._title}  ", "bold"),
-            (f"{s.items:,}", "bold green"), " items",
+            (f"{s.items:,}", "bold green"),
+            " items",
             (f" ({s.skipped:,} already there)" if s.skipped else "", "dim"),
-            "  ", (f"{s.requests:,}", "cyan"), " requests",
-            "  ", (f"{s.rate_limited:,}", "yellow" if s.rate_limited else ""), " rate-limited",
-            "  ", (f"{s.retries:,}", "yellow" if s.retries else ""), " retries",
-            "  ", (f"{s.errors:,}", "red" if s.errors else ""), " errors",
-            "  ", (f"{s.rate:,.0f}", "bold"), " items/s",
+            "  ",
+            (f"{s.requests:,}", "cyan"),
+            " requests",
+            "  ",
+            (f"{s.rate_limited:,}", "yellow" if s.rate_limited else ""),
+            " rate-limited",
+            "  ",
+            (f"{s.retries:,}", "yellow" if s.retries else ""),
+            " retries",
+            "  ",
+            (f"{s.errors:,}", "red" if s.errors else ""),
+            " errors",
+            "  ",
+            (f"{s.rate:,.0f}", "bold"),
+            " items/s",
             (f"  {s.elapsed:.0f} s", "dim"),
         )
         return Spinner("dots", text=text)

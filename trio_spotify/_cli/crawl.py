@@ -1,21 +1,19 @@
-"""``trio-spotify crawl``: crawl Spotify into a JSON Lines file, resumably.
-
-::
+"""`trio-spotify crawl`: crawl Spotify into a JSON Lines file, resumably.
 
     trio-spotify crawl --emulator artist 51SG1w5kGAlDpHxZXETc2o -o discography.jsonl
     trio-spotify crawl playlist https://open.spotify.com/playlist/37i9dQZF1DXcBWIGoYBM5M
     trio-spotify crawl library tracks albums --resume -o library.jsonl
     trio-spotify crawl search "daft punk" --type track --type album --max 300
 
-Targets are IDs, ``spotify:`` URIs or ``open.spotify.com`` URLs. With ``--emulator`` the crawl
-runs against :class:`trio_spotify.testing.SpotifyEmulator` in this process (no account, no
-network); otherwise the app's credentials come from ``SPOTIFY_CLIENT_ID`` and
-``SPOTIFY_CLIENT_SECRET``, and a user's token (for ``library``, ``followed`` and playlists)
-from the token file ``trio-spotify login`` writes.
+Targets are IDs, `spotify:` URIs or `open.spotify.com` URLs. With `--emulator` the crawl
+runs against `trio_spotify.testing.SpotifyEmulator` in this process (no account, no
+network); otherwise the app's credentials come from `SPOTIFY_CLIENT_ID` and
+`SPOTIFY_CLIENT_SECRET`, and a user's token (for `library`, `followed` and playlists)
+from the token file `trio-spotify login` writes.
 
 Exit codes: 0 when everything was crawled; 1 when some items failed (each was reported) or
 the crawl stopped on an error; 2 for a bad argument or missing credentials; 130 after Ctrl-C
-(every line in the output is whole: rerun with ``--resume`` to continue).
+(every line in the output is whole: rerun with `--resume` to continue).
 """
 
 from __future__ import annotations
@@ -131,8 +129,8 @@ def _groups(text: str) -> list[str]:
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """Options accepted before and after the kind (``crawl --emulator artist X`` or
-    ``crawl artist X --emulator``). After the kind they default to SUPPRESS so that they do
+    """Options accepted before and after the kind (`crawl --emulator artist X` or
+    `crawl artist X --emulator`). After the kind they default to SUPPRESS so that they do
     not overwrite what was given before it."""
 
     def default(value: Any) -> Any:
@@ -140,80 +138,120 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
     out = parser.add_argument_group("output")
     out.add_argument(
-        "-o", "--output", metavar="FILE", default=default("-"),
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=default("-"),
         help="write the JSON Lines here (default: standard output)",
     )
     out.add_argument(
-        "--resume", action="store_true", default=default(False),
+        "--resume",
+        action="store_true",
+        default=default(False),
         help="continue an interrupted crawl: keep FILE's lines, write only what is missing",
     )
     out.add_argument(
-        "--overwrite", action="store_true", default=default(False),
+        "--overwrite",
+        action="store_true",
+        default=default(False),
         help="replace FILE if it already holds lines (otherwise that is refused)",
     )
     out.add_argument(
-        "--progress", choices=("auto", "rich", "plain", "none"), default=default("auto"),
+        "--progress",
+        choices=("auto", "rich", "plain", "none"),
+        default=default("auto"),
         help="a live line on a terminal (rich), periodic lines (plain) or none "
         "(default: rich on a terminal, plain otherwise)",
     )
     out.add_argument(
-        "--progress-interval", type=_seconds, metavar="SECONDS", default=default(10.0),
+        "--progress-interval",
+        type=_seconds,
+        metavar="SECONDS",
+        default=default(10.0),
         help="seconds between plain progress lines (default: 10)",
     )
     out.add_argument(
-        "-q", "--quiet", action="store_true", default=default(False),
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
         help="no progress and no summary; errors are still reported",
     )
 
     crawl = parser.add_argument_group("crawling")
     crawl.add_argument(
-        "-c", "--concurrency", type=_positive_int, metavar="N", default=default(16),
+        "-c",
+        "--concurrency",
+        type=_positive_int,
+        metavar="N",
+        default=default(16),
         help="requests in flight at most (the client's limiter; default: 16)",
     )
     crawl.add_argument(
-        "--fail-fast", action="store_true", default=default(False),
+        "--fail-fast",
+        action="store_true",
+        default=default(False),
         help="stop at the first failed item instead of reporting it and going on",
     )
     crawl.add_argument(
-        "--market", metavar="CC", default=default(None),
+        "--market",
+        metavar="CC",
+        default=default(None),
         help="an ISO 3166-1 country code for market-dependent answers",
     )
 
     source = parser.add_argument_group("where to crawl")
     source.add_argument(
-        "--emulator", action="store_true", default=default(False),
+        "--emulator",
+        action="store_true",
+        default=default(False),
         help="crawl the embedded Spotify emulator in this process: no account, no network",
     )
     source.add_argument(
-        "--emulator-seed", metavar="SEED", default=default("0"),
+        "--emulator-seed",
+        metavar="SEED",
+        default=default("0"),
         help="the emulator catalog's seed (default: 0)",
     )
     source.add_argument(
-        "--emulator-latency", type=_seconds, metavar="SECONDS", default=default(0.0),
+        "--emulator-latency",
+        type=_seconds,
+        metavar="SECONDS",
+        default=default(0.0),
         help="delay every emulator answer, as a network would",
     )
     source.add_argument(
-        "--emulator-rate-limit", type=_rate, metavar="N[/SECONDS]", default=default(None),
+        "--emulator-rate-limit",
+        type=_rate,
+        metavar="N[/SECONDS]",
+        default=default(None),
         help="make the emulator answer 429 beyond N requests per SECONDS (default 30)",
     )
     source.add_argument(
-        "--emulator-mode", choices=("extended", "development"), default=default("extended"),
+        "--emulator-mode",
+        choices=("extended", "development"),
+        default=default("extended"),
         help="'development' refuses the deprecated operations, as Spotify does for "
         "development-mode apps",
     )
     source.add_argument(
-        "--auth", choices=("auto", "app", "user"), default=default("auto"),
+        "--auth",
+        choices=("auto", "app", "user"),
+        default=default("auto"),
         help="the app's client credentials or a signed-in user's stored token (default: the "
         "user's for library, followed and playlists, the app's otherwise when "
         "SPOTIFY_CLIENT_SECRET is set)",
     )
     source.add_argument(
-        "--token-file", metavar="PATH", default=default(None),
+        "--token-file",
+        metavar="PATH",
+        default=default(None),
         help="the token file 'trio-spotify login' wrote (default: "
         "~/.config/trio-spotify/tokens.json)",
     )
     source.add_argument(
-        "--user", default=default("default"),
+        "--user",
+        default=default("default"),
         help="the user label given to 'trio-spotify login' (default: default)",
     )
     source.add_argument("--api-url", default=default(DEFAULT_API_URL), help=argparse.SUPPRESS)
@@ -243,49 +281,66 @@ def register(subparsers: Any) -> None:
     )
 
     artist = kinds.add_parser(
-        "artist", help="artists' whole discographies: artist, albums, tracks",
+        "artist",
+        help="artists' whole discographies: artist, albums, tracks",
         description="Each artist, all its albums (full objects, 20 per request) and all "
         "their tracks (full objects, 50 per request).",
     )
     artist.add_argument("targets", nargs="+", metavar="ARTIST")
     artist.add_argument(
-        "--include-groups", type=_groups, metavar="GROUPS", default=None,
+        "--include-groups",
+        type=_groups,
+        metavar="GROUPS",
+        default=None,
         help="album groups to follow, comma-separated: album,single,appears_on,compilation "
         "(default: all)",
     )
 
     playlist = kinds.add_parser(
-        "playlist", help="every item of playlists",
+        "playlist",
+        help="every item of playlists",
         description="Each playlist's details and every item, keyed by position.",
     )
     playlist.add_argument("targets", nargs="+", metavar="PLAYLIST")
 
     library = kinds.add_parser(
-        "library", help="the signed-in user's saved items",
+        "library",
+        help="the signed-in user's saved items",
         description="The signed-in user's saved items (needs 'trio-spotify login').",
     )
     library.add_argument(
-        "targets", nargs="*", metavar="TYPE",
+        "targets",
+        nargs="*",
+        metavar="TYPE",
         help=f"one or more of {', '.join(LIBRARY_KINDS)} (default: tracks)",
     )
 
     kinds.add_parser(
-        "followed", help="the artists the signed-in user follows",
+        "followed",
+        help="the artists the signed-in user follows",
         description="Every artist the signed-in user follows (needs 'trio-spotify login').",
     )
 
     search = kinds.add_parser(
-        "search", help="search results (at most 1,010 per query and type)",
+        "search",
+        help="search results (at most 1,010 per query and type)",
         description="Search results, ranked; Spotify serves offsets up to 1000 with pages "
         "of 10, so at most 1,010 results per query and type.",
     )
     search.add_argument("targets", nargs="+", metavar="QUERY")
     search.add_argument(
-        "--type", dest="types", action="append", choices=_SEARCH_TYPES, metavar="TYPE",
+        "--type",
+        dest="types",
+        action="append",
+        choices=_SEARCH_TYPES,
+        metavar="TYPE",
         help=f"what to search for, repeatable: {', '.join(_SEARCH_TYPES)} (default: track)",
     )
     search.add_argument(
-        "--max", type=_positive_int, default=1010, metavar="N",
+        "--max",
+        type=_positive_int,
+        default=1010,
+        metavar="N",
         help="results per query and type at most (default and cap: 1010)",
     )
 
@@ -295,18 +350,14 @@ def register(subparsers: Any) -> None:
 
 
 def _jobs(args: argparse.Namespace, crawler: Crawler) -> list[Job]:
-    """The jobs of the parsed arguments (targets were checked by :func:`_check`)."""
+    """The jobs of the parsed arguments (targets were checked by `_check`)."""
     kind: str = args.kind
     if kind == "artist":
         return [Job(f"artist {t}", functools.partial(crawler.artist, t)) for t in args.targets]
     if kind == "playlist":
-        return [
-            Job(f"playlist {t}", functools.partial(crawler.playlist, t)) for t in args.targets
-        ]
+        return [Job(f"playlist {t}", functools.partial(crawler.playlist, t)) for t in args.targets]
     if kind == "library":
-        return [
-            Job(f"library {t}", functools.partial(crawler.library, t)) for t in args.targets
-        ]
+        return [Job(f"library {t}", functools.partial(crawler.library, t)) for t in args.targets]
     if kind == "followed":
         return [Job("followed artists", crawler.followed)]
     return [
@@ -317,7 +368,7 @@ def _jobs(args: argparse.Namespace, crawler: Crawler) -> list[Job]:
 
 
 def _check(args: argparse.Namespace) -> None:
-    """Normalise targets to bare IDs; raise :class:`UsageError` for the first bad one."""
+    """Normalise targets to bare IDs; raise `UsageError` for the first bad one."""
     if args.kind in ("artist", "playlist"):
         ids: list[str] = []
         for target in args.targets:
@@ -375,7 +426,7 @@ def _handle(args: argparse.Namespace) -> int:
 
 
 def _say(stream: IO[str], line: str) -> None:
-    """Print ``line``; a message stream that fails (closed pipe, full disk) is ignored."""
+    """Print `line`; a message stream that fails (closed pipe, full disk) is ignored."""
     with contextlib.suppress(OSError):
         print(line, file=stream, flush=True)
 
@@ -421,9 +472,7 @@ def _reporter(args: argparse.Namespace, stderr: IO[str]) -> Reporter:
         if not _have_rich():
             raise UsageError("--progress rich needs rich: pip install 'trio_spotify[cli]'")
         return RichReporter(stderr, title=f"crawl {args.kind}")
-    return PlainReporter(
-        stderr, interval=args.progress_interval, progress=choice == "plain"
-    )
+    return PlainReporter(stderr, interval=args.progress_interval, progress=choice == "plain")
 
 
 def _have_rich() -> bool:
@@ -476,7 +525,7 @@ def _make_emulator(args: argparse.Namespace) -> Any:
 
 
 async def _real_auth(args: argparse.Namespace) -> TokenRenewer:
-    """Client credentials or a restored user sign-in, as ``--auth`` says."""
+    """Client credentials or a restored user sign-in, as `--auth` says."""
     client_id = os.environ.get("SPOTIFY_CLIENT_ID")
     secret = os.environ.get("SPOTIFY_CLIENT_SECRET")
     if not client_id:
@@ -513,7 +562,10 @@ async def _restore_user(
     scopes = _needed_scopes(args)
     redirect = os.environ.get("SPOTIFY_REDIRECT_URI") or "http://127.0.0.1:8888/callback"
     options: dict[str, Any] = {
-        "scope": scopes, "accounts_url": args.accounts_url, "store": store, "user": args.user,
+        "scope": scopes,
+        "accounts_url": args.accounts_url,
+        "store": store,
+        "user": args.user,
     }
     flow: AuthorizationCode | PKCE
     try:
@@ -541,13 +593,13 @@ async def run(
     stderr: IO[str] | None = None,
     emulator: Any = None,
 ) -> int:
-    """Run ``trio-spotify crawl`` with parsed ``args``; returns the exit code.
+    """Run `trio-spotify crawl` with parsed `args`; returns the exit code.
 
     A checkpoint. The keyword arguments exist for tests and embedding: an httpx transport
     (for a real service or a served emulator), the streams for records and messages, and
-    with ``--emulator`` a :class:`~trio_spotify.testing.SpotifyEmulator` to crawl instead of
-    a fresh one (the ``--emulator-*`` options are then ignored).
-    Ctrl-C (``SIGINT``, when run in the main thread) stops the crawl cleanly.
+    with `--emulator` a `SpotifyEmulator` to crawl instead of
+    a fresh one (the `--emulator-*` options are then ignored).
+    Ctrl-C (`SIGINT`, when run in the main thread) stops the crawl cleanly.
     """
     err = stderr if stderr is not None else sys.stderr
     try:
@@ -631,10 +683,9 @@ async def run(
 
 @contextlib.contextmanager
 def _sigint() -> Any:
-    """A trio signal receiver for SIGINT in the main thread, ``None`` elsewhere."""
+    """A trio signal receiver for SIGINT in the main thread, `None` elsewhere."""
     if threading.current_thread() is not threading.main_thread():
         yield None
         return
     with trio.open_signal_receiver(signal.SIGINT) as signals:
         yield signals
-

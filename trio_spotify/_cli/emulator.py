@@ -1,8 +1,8 @@
-"""``trio-spotify emulator``: serve the offline Spotify emulator until interrupted.
+"""`trio-spotify emulator`: serve the offline Spotify emulator until interrupted.
 
-Prints the base URL (the accounts service; the Web API is under ``/v1``), the app's client
+Prints the base URL (the accounts service; the Web API is under `/v1`), the app's client
 id and secret, and an access token of the emulator's user with every scope, so that the
-crawler, ``login`` or ``curl`` can be pointed at it. Needs the ``testing`` extra.
+crawler, `login` or `curl` can be pointed at it. Needs the `testing` extra.
 """
 
 from __future__ import annotations
@@ -25,19 +25,44 @@ def register(subparsers: Any) -> None:
         "loopback until interrupted (Ctrl-C).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default %(default)s)")
-    parser.add_argument("--port", type=int, default=8000,
-                        help="port to bind; 0 picks a free one (default %(default)s)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to bind; 0 picks a free one (default %(default)s)",
+    )
     parser.add_argument("--seed", default="0", help="catalog seed (default %(default)s)")
-    parser.add_argument("--mode", choices=("extended", "development"), default="extended",
-                        help="app mode: development refuses the 48 deprecated operations")
-    parser.add_argument("--rate-limit", type=int, default=None, metavar="N",
-                        help="answer 429 beyond N requests per --window seconds (default: off)")
-    parser.add_argument("--window", type=float, default=30.0,
-                        help="rate-limit window in seconds (default %(default)s)")
-    parser.add_argument("--latency", type=float, default=0.0,
-                        help="seconds added to every Web API answer (default 0)")
-    parser.add_argument("--token-lifetime", type=float, default=3600.0,
-                        help="access-token lifetime in seconds (default %(default)s)")
+    parser.add_argument(
+        "--mode",
+        choices=("extended", "development"),
+        default="extended",
+        help="app mode: development refuses the 48 deprecated operations",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 beyond N requests per --window seconds (default: off)",
+    )
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=30.0,
+        help="rate-limit window in seconds (default %(default)s)",
+    )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds added to every Web API answer (default 0)",
+    )
+    parser.add_argument(
+        "--token-lifetime",
+        type=float,
+        default=3600.0,
+        help="access-token lifetime in seconds (default %(default)s)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -46,7 +71,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
     rate_limit = RateLimit(args.rate_limit, args.window) if args.rate_limit else None
     emulator = SpotifyEmulator(
-        seed=args.seed, mode=args.mode, rate_limit=rate_limit,
+        seed=args.seed,
+        mode=args.mode,
+        rate_limit=rate_limit,
         access_token_lifetime=args.token_lifetime,
     )
     emulator.faults.latency = args.latency
@@ -83,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"trio-spotify emulator: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"trio-spotify emulator: cannot serve on {args.host}:{args.port}: {exc}",
-              file=sys.stderr)
+        print(
+            f"trio-spotify emulator: cannot serve on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -1,13 +1,13 @@
-"""``trio-spotify login``: sign a user in and save the token to a token file.
+"""`trio-spotify login`: sign a user in and save the token to a token file.
 
-The app comes from the environment: ``SPOTIFY_CLIENT_ID``, ``SPOTIFY_REDIRECT_URI`` and,
-for the authorization-code flow, ``SPOTIFY_CLIENT_SECRET`` (without a secret, or with
-``--pkce``, the PKCE flow is used). The token is saved under ``<client id>/<user>`` in the
-token file (default ``~/.config/trio-spotify/tokens.json``), which later programs read with
-``flow.restore()``.
+The app comes from the environment: `SPOTIFY_CLIENT_ID`, `SPOTIFY_REDIRECT_URI` and,
+for the authorization-code flow, `SPOTIFY_CLIENT_SECRET` (without a secret, or with
+`--pkce`, the PKCE flow is used). The token is saved under `<client id>/<user>` in the
+token file (default `~/.config/trio-spotify/tokens.json`), which later programs read with
+`flow.restore()`.
 
-``--no-browser`` is for remote shells: the URL is printed, opened anywhere, and the address
-the browser lands on is pasted back. Ctrl-C or ``--timeout`` ends the wait and closes the
+`--no-browser` is for remote shells: the URL is printed, opened anywhere, and the address
+the browser lands on is pasted back. Ctrl-C or `--timeout` ends the wait and closes the
 listener.
 """
 
@@ -56,37 +56,49 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument(
-        "--scope", "-s", action="append", type=_scope_argument, default=[], metavar="SCOPE",
+        "--scope",
+        "-s",
+        action="append",
+        type=_scope_argument,
+        default=[],
+        metavar="SCOPE",
         help="a scope to ask for (repeat, or separate with commas/spaces), e.g. user-library-read",
     )
     parser.add_argument(
-        "--no-browser", action="store_true",
+        "--no-browser",
+        action="store_true",
         help="print the URL and read the redirected address from standard input (for SSH)",
     )
     parser.add_argument(
         "--pkce", action="store_true", help="use PKCE even when SPOTIFY_CLIENT_SECRET is set"
     )
     parser.add_argument(
-        "--token-file", metavar="PATH",
+        "--token-file",
+        metavar="PATH",
         help="where to save the token (default: ~/.config/trio-spotify/tokens.json)",
     )
     parser.add_argument(
-        "--user", default="default",
+        "--user",
+        default="default",
         help="a label for this user in the token file (default: %(default)s)",
     )
+    parser.add_argument("--redirect-uri", metavar="URI", help="overrides SPOTIFY_REDIRECT_URI")
     parser.add_argument(
-        "--redirect-uri", metavar="URI", help="overrides SPOTIFY_REDIRECT_URI"
-    )
-    parser.add_argument(
-        "--show-dialog", action="store_true",
+        "--show-dialog",
+        action="store_true",
         help="make Spotify ask for approval again even if the user already approved",
     )
     parser.add_argument(
-        "--timeout", type=float, default=300.0, metavar="SECONDS",
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
         help="give up when no redirect arrives in time (default: %(default)s)",
     )
     parser.add_argument(
-        "--accounts-url", default=DEFAULT_ACCOUNTS_URL, metavar="URL",
+        "--accounts-url",
+        default=DEFAULT_ACCOUNTS_URL,
+        metavar="URL",
         help="the accounts service (default: %(default)s; point it at an emulator to test)",
     )
     parser.set_defaults(handler=_handle)
@@ -112,10 +124,10 @@ async def run(
     read_line: Callable[[], Awaitable[str]] | None = None,
     echo: Callable[[str], object] = _echo,
 ) -> int:
-    """Run ``trio-spotify login`` with parsed ``args``; returns the exit code.
+    """Run `trio-spotify login` with parsed `args`; returns the exit code.
 
     The keyword arguments exist for tests: an httpx transport for the code exchange, the
-    browser opener, the line reader for ``--no-browser`` and where messages go.
+    browser opener, the line reader for `--no-browser` and where messages go.
     """
     scopes: frozenset[str] = frozenset().union(*args.scope)
     unknown = sorted(scopes - _KNOWN_SCOPES)

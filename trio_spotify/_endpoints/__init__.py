@@ -1,10 +1,9 @@
 """The Web API's operations as typed methods, one group per Spotify category.
 
-``_operations.py`` describes the 96 operations as data; ``_base.py`` holds what every group
+`trio_spotify/_operations.py` describes the 96 operations as data; `_base.py` holds what every group
 shares (sending, chunking, argument checks); each other module is one group.
 """
 
-from ._operations import OPERATIONS, Operation
 from .albums import Albums
 from .artists import Artists
 from .audiobooks import Audiobooks
@@ -20,7 +19,6 @@ from .tracks import Tracks
 from .users import Users
 
 __all__ = [
-    "OPERATIONS",
     "Albums",
     "Artists",
     "Audiobooks",
@@ -30,7 +28,6 @@ __all__ = [
     "Genres",
     "Library",
     "Markets",
-    "Operation",
     "Player",
     "Playlists",
     "Search",

@@ -3,17 +3,17 @@
 An endpoint method does three things, always in this order:
 
 1. check its arguments and turn IDs/URIs/URLs into what the request needs — a mistake raises
-   :class:`ValueError` (or :class:`TypeError`) naming the bad value, before anything is sent;
-2. warn with :class:`DeprecationWarning` if Spotify deprecated the operation;
-3. send the request(s) through ``spotify.request`` (limiter, token, retries live there) via
-   :meth:`Group._send`, which turns a 403 on a token lacking the operation's scopes into
-   :class:`~trio_spotify.MissingScope`.
+   `ValueError` (or `TypeError`) naming the bad value, before anything is sent;
+2. warn with `DeprecationWarning` if Spotify deprecated the operation;
+3. send the request(s) through `spotify.request` (limiter, token, retries live there) via
+   `Group._send`, which turns a 403 on a token lacking the operation's scopes into
+   `MissingScope`.
 
-Lists longer than Spotify accepts in one request are split (:meth:`Group._chunked_read`,
-:meth:`Group._chunked_write`). Reads go out concurrently in a function-local nursery — each
+Lists longer than Spotify accepts in one request are split (`Group._chunked_read`,
+`Group._chunked_write`). Reads go out concurrently in a function-local nursery — each
 request still waits for the client's limiter — and are merged in input order. The nursery's
 tasks cannot raise: the first failure is kept, the others are cancelled, and that failure is
-raised as itself after the nursery closed, so no ``ExceptionGroup`` reaches the caller.
+raised as itself after the nursery closed, so no `ExceptionGroup` reaches the caller.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import trio
 
 from .._errors import Forbidden, MissingScope, ResponseDecodeError
 from .._ids import Kind, parse_id, parse_ids, parse_uri
+from .._operations import OPERATIONS, Operation
 from .._request import format_path
-from ._operations import OPERATIONS, Operation
 
 if TYPE_CHECKING:
     from .._client import Spotify
@@ -40,21 +40,21 @@ JSON = dict[str, Any]
 
 T = TypeVar("T")
 
-#: What a playlist holds and the player plays: the kinds ``additional_types`` may name.
+#: What a playlist holds and the player plays: the kinds `additional_types` may name.
 PLAYABLE: tuple[Kind, ...] = ("track", "episode")
 AdditionalType = Literal["track", "episode"]
-#: What ``player.play(context_uri=...)`` accepts.
+#: What `player.play(context_uri=...)` accepts.
 CONTEXTS: tuple[Kind, ...] = ("album", "artist", "playlist", "show", "audiobook")
 
 _MARKET = re.compile(r"[A-Z]{2}")
 
 
 async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Run ``thunks`` concurrently and return their results in order.
+    """Run `thunks` concurrently and return their results in order.
 
     A checkpoint. If one raises, the others are cancelled and that exception is raised
-    itself (the first one to fail, if several do), never wrapped in an ``ExceptionGroup``.
-    ``trio.Cancelled`` and other ``BaseException``\\ s are not caught.
+    itself (the first one to fail, if several do), never wrapped in an `ExceptionGroup`.
+    `trio.Cancelled` and other `BaseException`s are not caught.
     """
     if len(thunks) == 1:
         return [await thunks[0]()]
@@ -87,27 +87,27 @@ def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 class Group:
-    """Base class of ``spotify.albums``, ``spotify.tracks``, ...: holds the client.
+    """Base class of `spotify.albums`, `spotify.tracks`, ...: holds the client.
 
     What every endpoint method does and raises:
 
     - its arguments are checked before anything is sent: a malformed ID or URI, one of
-      another kind, an empty ID list, an integer out of range (``limit`` and ``offset``
-      against the operation's caps, see :meth:`_page`), a choice outside the allowed set,
-      a bad market code or a cover image over 256 KB raise :class:`ValueError` naming the
-      parameter or value; a value of the wrong type (a ``float`` or ``bool`` where an
-      integer belongs, a single string where a list of IDs belongs) :class:`TypeError`;
+      another kind, an empty ID list, an integer out of range (`limit` and `offset`
+      against the operation's caps, see `_page`), a choice outside the allowed set,
+      a bad market code or a cover image over 256 KB raise `ValueError` naming the
+      parameter or value; a value of the wrong type (a `float` or `bool` where an
+      integer belongs, a single string where a list of IDs belongs) `TypeError`;
     - a deprecated operation (unavailable to development-mode apps) emits a
-      :class:`DeprecationWarning` that names its replacement, where there is one;
-    - Spotify's error answers raise the :class:`~trio_spotify.SpotifyAPIError` subclasses,
+      `DeprecationWarning` that names its replacement, where there is one;
+    - Spotify's error answers raise the `SpotifyAPIError` subclasses,
       and a 403 on an endpoint whose scopes the token lacks raises
-      :class:`~trio_spotify.MissingScope`; transport failures raise
-      :class:`~trio_spotify.NetworkError` (see ``Spotify.request``);
+      `MissingScope`; transport failures raise
+      `NetworkError` (see `Spotify.request`);
     - list arguments of any length are split to Spotify's batch limit; reads go out
-      concurrently and come back in input order (``None`` kept for unknown IDs), writes go
+      concurrently and come back in input order (`None` kept for unknown IDs), writes go
       out in order; if a chunk fails, its own exception is raised (never a group).
 
-    Every method is a checkpoint and takes no ``timeout``: deadlines belong to the caller.
+    Every method is a checkpoint and takes no `timeout`: deadlines belong to the caller.
     """
 
     def __init__(self, spotify: Spotify) -> None:
@@ -120,7 +120,7 @@ class Group:
 
     @staticmethod
     def _deprecated(op: Operation, stacklevel: int = 3) -> None:
-        """Warn if ``op`` is deprecated; ``stacklevel`` 3 points at the caller of the method."""
+        """Warn if `op` is deprecated; `stacklevel` 3 points at the caller of the method."""
         if not op.deprecated:
             return
         text = f"Spotify deprecated {op.method} {op.path} ({op.operation_id})"
@@ -140,7 +140,7 @@ class Group:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send ``op`` once. A checkpoint; 403 with a token lacking scopes → MissingScope."""
+        """Send `op` once. A checkpoint; 403 with a token lacking scopes → MissingScope."""
         path = format_path(op.path, **segments) if segments else op.path
         try:
             return await self._spotify.request(
@@ -177,10 +177,10 @@ class Group:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> JSON:
-        """Warn if deprecated, then :meth:`_send`. Call it straight from a public method.
+        """Warn if deprecated, then `_send`. Call it straight from a public method.
 
-        ``page=(limit, offset)`` adds the operation's checked paging parameters (see
-        :meth:`_page`) to ``params``. Typed as returning a JSON object, which nearly every
+        `page=(limit, offset)` adds the operation's checked paging parameters (see
+        `_page`) to `params`. Typed as returning a JSON object, which nearly every
         operation does; the few that answer with nothing or a list say so in their own
         signature.
         """
@@ -203,11 +203,11 @@ class Group:
         params: Mapping[str, Any] | None = None,
         segments: Mapping[str, str] | None = None,
     ) -> list[Any]:
-        """GET ``op`` for ``ids`` (already checked) in chunks of ``op.batch``, concurrently.
+        """GET `op` for `ids` (already checked) in chunks of `op.batch`, concurrently.
 
-        Each answer is ``{key: [...]}`` (or a bare list when ``key`` is ``None``); the lists
-        are joined in input order, ``None`` entries kept. An answer with another number of
-        results than IDs raises :class:`~trio_spotify.ResponseDecodeError`.
+        Each answer is `{key: [...]}` (or a bare list when `key` is `None`); the lists
+        are joined in input order, `None` entries kept. An answer with another number of
+        results than IDs raises `ResponseDecodeError`.
         """
         op = OPERATIONS[operation_id]
         self._deprecated(op, stacklevel=3)
@@ -242,10 +242,10 @@ class Group:
         body: bool = False,
         params: Mapping[str, Any] | None = None,
     ) -> None:
-        """Send ``op`` for ``ids`` in chunks of ``op.batch``, one after the other, in order.
+        """Send `op` for `ids` in chunks of `op.batch`, one after the other, in order.
 
-        ``body=True`` sends ``{param: [...]}`` as JSON instead of a query parameter (then the
-        items may be objects, such as ``timestamped_ids`` entries).
+        `body=True` sends `{param: [...]}` as JSON instead of a query parameter (then the
+        items may be objects, such as `timestamped_ids` entries).
         """
         op = OPERATIONS[operation_id]
         self._deprecated(op, stacklevel=3)
@@ -295,11 +295,11 @@ class Group:
     def _int(
         value: int, name: str, low: int = 0, high: int | None = None, *, noun: str = "an integer"
     ) -> int:
-        """``value`` if it is an ``int`` (not a ``bool``) from ``low`` to ``high``.
+        """`value` if it is an `int` (not a `bool`) from `low` to `high`.
 
-        Every integer argument is checked here. A ``bool``, ``float`` or anything else raises
-        :class:`TypeError`; an integer out of range raises :class:`ValueError`; both name
-        ``name`` and the value. ``noun`` is how the message calls the value ("an integer").
+        Every integer argument is checked here. A `bool`, `float` or anything else raises
+        `TypeError`; an integer out of range raises `ValueError`; both name
+        `name` and the value. `noun` is how the message calls the value ("an integer").
         """
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an integer, not {value!r}")
@@ -314,7 +314,7 @@ class Group:
 
     @classmethod
     def _limit(cls, operation_id: str, limit: int | None) -> int | None:
-        """``limit`` checked against the operation's range (1 to 50 where it names none)."""
+        """`limit` checked against the operation's range (1 to 50 where it names none)."""
         if limit is None:
             return None
         low, high = OPERATIONS[operation_id].limit_range or (1, 50)
@@ -322,12 +322,12 @@ class Group:
 
     @classmethod
     def _page(cls, operation_id: str, limit: int | None, offset: int | None) -> dict[str, Any]:
-        """The checked ``limit`` and ``offset`` query parameters of an offset-paged operation.
+        """The checked `limit` and `offset` query parameters of an offset-paged operation.
 
         Every offset-paged method builds its paging parameters here, so each operation's
-        caps always apply: ``limit`` within its ``limit_range`` (see :meth:`_limit`) and
-        ``offset`` a non-negative integer no larger than its ``max_offset``, where Spotify
-        documents one. ``None`` leaves a parameter out (Spotify's default).
+        caps always apply: `limit` within its `limit_range` (see `_limit`) and
+        `offset` a non-negative integer no larger than its `max_offset`, where Spotify
+        documents one. `None` leaves a parameter out (Spotify's default).
         """
         if offset is not None:
             cls._int(offset, "offset")
@@ -338,12 +338,12 @@ class Group:
 
     @staticmethod
     def _choices(value: str | Iterable[str], allowed: Collection[str], name: str) -> list[str]:
-        """A non-empty list of ``allowed`` values; one string is taken as a list of one.
+        """A non-empty list of `allowed` values; one string is taken as a list of one.
 
-        For enumerated choices (``types``, ``include_groups``, ``additional_types``) a single
-        string is unambiguous, unlike ID lists, where :meth:`_uris` and :meth:`_ids` refuse
-        one. Raises :class:`ValueError` naming ``name`` and the value if it is empty or holds
-        anything outside ``allowed``, :class:`TypeError` if it is neither a string nor a list.
+        For enumerated choices (`types`, `include_groups`, `additional_types`) a single
+        string is unambiguous, unlike ID lists, where `_uris` and `_ids` refuse
+        one. Raises `ValueError` naming `name` and the value if it is empty or holds
+        anything outside `allowed`, `TypeError` if it is neither a string nor a list.
         """
         if isinstance(value, str):
             chosen = [value]
@@ -357,7 +357,7 @@ class Group:
 
     @staticmethod
     def _choice(value: str, allowed: Collection[str], name: str) -> str:
-        """``value`` if it is one of ``allowed`` (a single choice, never a list)."""
+        """`value` if it is one of `allowed` (a single choice, never a list)."""
         if not isinstance(value, str) or value not in allowed:
             raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
         return value
@@ -366,7 +366,7 @@ class Group:
     def _types(
         cls, additional_types: AdditionalType | Iterable[AdditionalType] | None
     ) -> list[str] | None:
-        """``additional_types`` checked ('track' and/or 'episode'), ``None`` left out."""
+        """`additional_types` checked ('track' and/or 'episode'), `None` left out."""
         if additional_types is None:
             return None
         return cls._choices(additional_types, PLAYABLE, "additional_types")

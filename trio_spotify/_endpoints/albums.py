@@ -1,4 +1,4 @@
-"""``spotify.albums``: albums, their tracks, the user's saved albums, new releases."""
+"""`spotify.albums`: albums, their tracks, the user's saved albums, new releases."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ __all__ = ["Albums"]
 
 
 class Albums(Group):
-    """Album operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Album operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
-        """One album (``GET /albums/{id}``)."""
+        """One album (`GET /albums/{id}`)."""
         album_id, market = self._id(id, "album"), self._market(market)
         return await self._call(
             "get-an-album", segments={"id": album_id}, params={"market": market}
@@ -22,7 +22,7 @@ class Albums(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Albums by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        """Albums by ID, any number, in input order (`None` for unknown IDs); deprecated."""
         album_ids, market = self._ids(ids, "album"), self._market(market)
         return await self._chunked_read(
             "get-multiple-albums", album_ids, key="albums", params={"market": market}
@@ -36,7 +36,7 @@ class Albums(Group):
         limit: int | None = None,
         offset: int | None = None,
     ) -> JSON:
-        """A page of the album's tracks (``GET /albums/{id}/tracks``)."""
+        """A page of the album's tracks (`GET /albums/{id}/tracks`)."""
         album_id, market = self._id(id, "album"), self._market(market)
         params = {
             "market": market,
@@ -48,7 +48,7 @@ class Albums(Group):
     async def saved(
         self, *, limit: int | None = None, offset: int | None = None, market: str | None = None
     ) -> JSON:
-        """A page of the current user's saved albums (``GET /me/albums``)."""
+        """A page of the current user's saved albums (`GET /me/albums`)."""
         params = {
             "market": self._market(market),
         }
@@ -69,5 +69,5 @@ class Albums(Group):
         )
 
     async def new_releases(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
-        """``{"albums": page}`` of new releases (``GET /browse/new-releases``); deprecated."""
+        """`{"albums": page}` of new releases (`GET /browse/new-releases`); deprecated."""
         return await self._call("get-new-releases", page=(limit, offset))

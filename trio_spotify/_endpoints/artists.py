@@ -1,4 +1,4 @@
-"""``spotify.artists``: artists, their albums and top tracks, following artists."""
+"""`spotify.artists`: artists, their albums and top tracks, following artists."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ _GROUPS = frozenset({"album", "single", "appears_on", "compilation"})
 
 
 class Artists(Group):
-    """Artist operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Artist operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str) -> JSON:
-        """One artist (``GET /artists/{id}``)."""
+        """One artist (`GET /artists/{id}`)."""
         return await self._call("get-an-artist", segments={"id": self._id(id, "artist")})
 
     async def get_several(self, ids: Iterable[str]) -> list[JSON | None]:
-        """Artists by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        """Artists by ID, any number, in input order (`None` for unknown IDs); deprecated."""
         return await self._chunked_read(
             "get-multiple-artists", self._ids(ids, "artist"), key="artists"
         )
@@ -35,7 +35,7 @@ class Artists(Group):
         limit: int | None = None,
         offset: int | None = None,
     ) -> JSON:
-        """A page of the artist's albums (``GET /artists/{id}/albums``)."""
+        """A page of the artist's albums (`GET /artists/{id}/albums`)."""
         artist_id = self._id(id, "artist")
         groups = (
             None
@@ -51,20 +51,20 @@ class Artists(Group):
         )
 
     async def top_tracks(self, id: str, *, market: str | None = None) -> JSON:
-        """``{"tracks": [...]}``: the artist's top tracks; deprecated."""
+        """`{"tracks": [...]}`: the artist's top tracks; deprecated."""
         artist_id, market = self._id(id, "artist"), self._market(market)
         return await self._call(
             "get-an-artists-top-tracks", segments={"id": artist_id}, params={"market": market}
         )
 
     async def related_artists(self, id: str) -> JSON:
-        """``{"artists": [...]}``: artists similar to this one; deprecated."""
+        """`{"artists": [...]}`: artists similar to this one; deprecated."""
         return await self._call(
             "get-an-artists-related-artists", segments={"id": self._id(id, "artist")}
         )
 
     async def followed(self, *, after: str | None = None, limit: int | None = None) -> JSON:
-        """``{"artists": cursor page}`` the current user follows (``GET /me/following``)."""
+        """`{"artists": cursor page}` the current user follows (`GET /me/following`)."""
         params = {
             "type": "artist",
             "limit": self._limit("get-followed", limit),

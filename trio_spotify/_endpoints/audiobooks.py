@@ -1,4 +1,4 @@
-"""``spotify.audiobooks``: audiobooks, their chapters, the user's saved audiobooks."""
+"""`spotify.audiobooks`: audiobooks, their chapters, the user's saved audiobooks."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ __all__ = ["Audiobooks"]
 
 
 class Audiobooks(Group):
-    """Audiobook operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Audiobook operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
-        """One audiobook (``GET /audiobooks/{id}``)."""
+        """One audiobook (`GET /audiobooks/{id}`)."""
         book_id, market = self._id(id, "audiobook"), self._market(market)
         return await self._call(
             "get-an-audiobook", segments={"id": book_id}, params={"market": market}
@@ -22,7 +22,7 @@ class Audiobooks(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Audiobooks by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        """Audiobooks by ID, any number, in input order (`None` for unknown IDs); deprecated."""
         book_ids, market = self._ids(ids, "audiobook"), self._market(market)
         return await self._chunked_read(
             "get-multiple-audiobooks", book_ids, key="audiobooks", params={"market": market}
@@ -36,7 +36,7 @@ class Audiobooks(Group):
         limit: int | None = None,
         offset: int | None = None,
     ) -> JSON:
-        """A page of the audiobook's chapters (``GET /audiobooks/{id}/chapters``)."""
+        """A page of the audiobook's chapters (`GET /audiobooks/{id}/chapters`)."""
         book_id, market = self._id(id, "audiobook"), self._market(market)
         params = {
             "market": market,
@@ -46,7 +46,7 @@ class Audiobooks(Group):
         )
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
-        """A page of the current user's saved audiobooks (``GET /me/audiobooks``)."""
+        """A page of the current user's saved audiobooks (`GET /me/audiobooks`)."""
         return await self._call("get-users-saved-audiobooks", page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:

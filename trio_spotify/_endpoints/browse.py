@@ -1,4 +1,4 @@
-"""``spotify.categories``, ``spotify.genres`` and ``spotify.markets``: the browse catalog."""
+"""`spotify.categories`, `spotify.genres` and `spotify.markets`: the browse catalog."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ __all__ = ["Categories", "Genres", "Markets"]
 
 
 class Categories(Group):
-    """Browse categories. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Browse categories. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, category_id: str, *, locale: str | None = None) -> JSON:
-        """One browse category (``GET /browse/categories/{category_id}``); deprecated."""
+        """One browse category (`GET /browse/categories/{category_id}`); deprecated."""
         category = self._text(category_id, "category_id")
         return await self._call(
             "get-a-category", segments={"category_id": category}, params={"locale": locale}
@@ -20,7 +20,7 @@ class Categories(Group):
     async def browse(
         self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """``{"categories": page}`` of browse categories; deprecated."""
+        """`{"categories": page}` of browse categories; deprecated."""
         params = {
             "locale": locale,
         }
@@ -29,7 +29,7 @@ class Categories(Group):
     async def playlists(
         self, category_id: str, *, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """``{"playlists": page}`` of the category's playlists; deprecated."""
+        """`{"playlists": page}` of the category's playlists; deprecated."""
         category = self._text(category_id, "category_id")
         return await self._call(
             "get-a-categories-playlists", segments={"category_id": category}, page=(limit, offset)
@@ -40,7 +40,7 @@ class Genres(Group):
     """Genre seeds for recommendations."""
 
     async def seeds(self) -> JSON:
-        """``{"genres": [...]}`` usable as ``seed_genres``; deprecated. A checkpoint."""
+        """`{"genres": [...]}` usable as `seed_genres`; deprecated. A checkpoint."""
         return await self._call("get-recommendation-genres")
 
 
@@ -48,5 +48,5 @@ class Markets(Group):
     """Markets where Spotify is available."""
 
     async def available(self) -> JSON:
-        """``{"markets": ["AD", ...]}`` (``GET /markets``); deprecated. A checkpoint."""
+        """`{"markets": ["AD", ...]}` (`GET /markets`); deprecated. A checkpoint."""
         return await self._call("get-available-markets")

@@ -1,4 +1,4 @@
-"""``spotify.chapters``: audiobook chapters."""
+"""`spotify.chapters`: audiobook chapters."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ __all__ = ["Chapters"]
 
 
 class Chapters(Group):
-    """Chapter operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Chapter operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
-        """One chapter (``GET /chapters/{id}``)."""
+        """One chapter (`GET /chapters/{id}`)."""
         chapter_id, market = self._id(id, "chapter"), self._market(market)
         return await self._call(
             "get-a-chapter", segments={"id": chapter_id}, params={"market": market}
@@ -22,7 +22,7 @@ class Chapters(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Chapters by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        """Chapters by ID, any number, in input order (`None` for unknown IDs); deprecated."""
         chapter_ids, market = self._ids(ids, "chapter"), self._market(market)
         return await self._chunked_read(
             "get-several-chapters", chapter_ids, key="chapters", params={"market": market}

@@ -1,4 +1,4 @@
-"""``spotify.episodes``: podcast episodes and the user's saved episodes."""
+"""`spotify.episodes`: podcast episodes and the user's saved episodes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ __all__ = ["Episodes"]
 
 
 class Episodes(Group):
-    """Episode operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Episode operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
-        """One episode (``GET /episodes/{id}``)."""
+        """One episode (`GET /episodes/{id}`)."""
         episode_id, market = self._id(id, "episode"), self._market(market)
         return await self._call(
             "get-an-episode", segments={"id": episode_id}, params={"market": market}
@@ -22,7 +22,7 @@ class Episodes(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Episodes by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        """Episodes by ID, any number, in input order (`None` for unknown IDs); deprecated."""
         episode_ids, market = self._ids(ids, "episode"), self._market(market)
         return await self._chunked_read(
             "get-multiple-episodes", episode_ids, key="episodes", params={"market": market}
@@ -31,7 +31,7 @@ class Episodes(Group):
     async def saved(
         self, *, market: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """A page of the current user's saved episodes (``GET /me/episodes``)."""
+        """A page of the current user's saved episodes (`GET /me/episodes`)."""
         params = {
             "market": self._market(market),
         }

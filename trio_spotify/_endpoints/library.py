@@ -1,4 +1,4 @@
-"""``spotify.library``: the February-2026 library endpoints that take URIs of any kind."""
+"""`spotify.library`: the February-2026 library endpoints that take URIs of any kind."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ._base import Group
 
 __all__ = ["Library"]
 
-#: What ``/me/library`` stores: saving an artist, user or playlist means following it.
+#: What `/me/library` stores: saving an artist, user or playlist means following it.
 LIBRARY_KINDS: tuple[Kind, ...] = (
     "album",
     "artist",
@@ -23,26 +23,26 @@ LIBRARY_KINDS: tuple[Kind, ...] = (
 
 
 class Library(Group):
-    """The user's library by URI (``spotify:track:…``, ``spotify:playlist:…``, or URLs).
+    """The user's library by URI (`spotify:track:…`, `spotify:playlist:…`, or URLs).
 
     Bare IDs are refused: their kind cannot be told. Lists of any length are split into
-    requests of 40 URIs. Every method is a checkpoint; see :class:`Group` for errors.
+    requests of 40 URIs. Every method is a checkpoint; see `Group` for errors.
     """
 
     async def save(self, uris: Iterable[str]) -> None:
-        """Save (or follow) the items, 40 per request, in order (``PUT /me/library``)."""
+        """Save (or follow) the items, 40 per request, in order (`PUT /me/library`)."""
         await self._chunked_write(
             "save-library-items", self._uris(uris, LIBRARY_KINDS), param="uris"
         )
 
     async def remove(self, uris: Iterable[str]) -> None:
-        """Remove (or unfollow) the items, 40 per request, in order (``DELETE /me/library``)."""
+        """Remove (or unfollow) the items, 40 per request, in order (`DELETE /me/library`)."""
         await self._chunked_write(
             "remove-library-items", self._uris(uris, LIBRARY_KINDS), param="uris"
         )
 
     async def contains(self, uris: Iterable[str]) -> list[bool]:
-        """Whether each item is in the library, in input order (``GET /me/library/contains``)."""
+        """Whether each item is in the library, in input order (`GET /me/library/contains`)."""
         return await self._chunked_read(
             "check-library-contains", self._uris(uris, LIBRARY_KINDS), key=None, param="uris"
         )

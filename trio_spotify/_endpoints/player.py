@@ -1,4 +1,4 @@
-"""``spotify.player``: playback state and control (Premium users only for control)."""
+"""`spotify.player`: playback state and control (Premium users only for control)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ __all__ = ["Player"]
 
 
 class Player(Group):
-    """Player operations. Every method is a checkpoint; see :class:`Group` for errors.
+    """Player operations. Every method is a checkpoint; see `Group` for errors.
 
-    Control methods raise :class:`~trio_spotify.NotFound` when the user has no active device
-    and :class:`~trio_spotify.Forbidden` for a non-Premium user.
+    Control methods raise `NotFound` when the user has no active device
+    and `Forbidden` for a non-Premium user.
     """
 
     async def state(
@@ -23,7 +23,7 @@ class Player(Group):
         market: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON | None:
-        """The playback state, ``None`` when nothing is playing (``GET /me/player``)."""
+        """The playback state, `None` when nothing is playing (`GET /me/player`)."""
         params = {"market": self._market(market), "additional_types": self._types(additional_types)}
         result: JSON | None = await self._call(
             "get-information-about-the-users-current-playback", params=params
@@ -31,14 +31,14 @@ class Player(Group):
         return result
 
     async def transfer(self, device_id: str, *, play: bool | None = None) -> None:
-        """Move playback to ``device_id`` (``PUT /me/player``)."""
+        """Move playback to `device_id` (`PUT /me/player`)."""
         body: dict[str, Any] = {"device_ids": [self._text(device_id, "device_id")]}
         if play is not None:
             body["play"] = play
         await self._call("transfer-a-users-playback", json=body)
 
     async def devices(self) -> JSON:
-        """``{"devices": [...]}`` the user can play on (``GET /me/player/devices``)."""
+        """`{"devices": [...]}` the user can play on (`GET /me/player/devices`)."""
         return await self._call("get-a-users-available-devices")
 
     async def currently_playing(
@@ -47,7 +47,7 @@ class Player(Group):
         market: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON | None:
-        """What is playing, ``None`` when nothing is (``GET /me/player/currently-playing``)."""
+        """What is playing, `None` when nothing is (`GET /me/player/currently-playing`)."""
         params = {"market": self._market(market), "additional_types": self._types(additional_types)}
         result: JSON | None = await self._call(
             "get-the-users-currently-playing-track", params=params
@@ -63,10 +63,10 @@ class Player(Group):
         offset: int | str | None = None,
         position_ms: int | None = None,
     ) -> None:
-        """Start or resume playback (``PUT /me/player/play``).
+        """Start or resume playback (`PUT /me/player/play`).
 
-        ``context_uri`` (an album, artist, playlist, show or audiobook) or ``uris`` (tracks and
-        episodes) say what to play; ``offset`` is a position (int) or a URI (str) in it.
+        `context_uri` (an album, artist, playlist, show or audiobook) or `uris` (tracks and
+        episodes) say what to play; `offset` is a position (int) or a URI (str) in it.
         """
         body: dict[str, Any] = {}
         if context_uri is not None and uris is not None:
@@ -89,19 +89,19 @@ class Player(Group):
         )
 
     async def pause(self, *, device_id: str | None = None) -> None:
-        """Pause playback (``PUT /me/player/pause``)."""
+        """Pause playback (`PUT /me/player/pause`)."""
         await self._call("pause-a-users-playback", params={"device_id": device_id})
 
     async def next(self, *, device_id: str | None = None) -> None:
-        """Skip to the next item (``POST /me/player/next``)."""
+        """Skip to the next item (`POST /me/player/next`)."""
         await self._call("skip-users-playback-to-next-track", params={"device_id": device_id})
 
     async def previous(self, *, device_id: str | None = None) -> None:
-        """Skip to the previous item (``POST /me/player/previous``)."""
+        """Skip to the previous item (`POST /me/player/previous`)."""
         await self._call("skip-users-playback-to-previous-track", params={"device_id": device_id})
 
     async def seek(self, position_ms: int, *, device_id: str | None = None) -> None:
-        """Seek to ``position_ms`` in the current item (``PUT /me/player/seek``)."""
+        """Seek to `position_ms` in the current item (`PUT /me/player/seek`)."""
         await self._call(
             "seek-to-position-in-currently-playing-track",
             params={"position_ms": self._int(position_ms, "position_ms"), "device_id": device_id},
@@ -110,14 +110,14 @@ class Player(Group):
     async def repeat(
         self, state: Literal["track", "context", "off"], *, device_id: str | None = None
     ) -> None:
-        """Set the repeat mode (``PUT /me/player/repeat``)."""
+        """Set the repeat mode (`PUT /me/player/repeat`)."""
         mode = self._choice(state, ("track", "context", "off"), "state")
         await self._call(
             "set-repeat-mode-on-users-playback", params={"state": mode, "device_id": device_id}
         )
 
     async def volume(self, volume_percent: int, *, device_id: str | None = None) -> None:
-        """Set the volume, 0 to 100 (``PUT /me/player/volume``)."""
+        """Set the volume, 0 to 100 (`PUT /me/player/volume`)."""
         volume = self._int(volume_percent, "volume_percent", 0, 100, noun="")
         await self._call(
             "set-volume-for-users-playback",
@@ -125,7 +125,7 @@ class Player(Group):
         )
 
     async def shuffle(self, state: bool, *, device_id: str | None = None) -> None:
-        """Turn shuffle on or off (``PUT /me/player/shuffle``)."""
+        """Turn shuffle on or off (`PUT /me/player/shuffle`)."""
         if not isinstance(state, bool):
             raise ValueError(f"state must be True or False, not {state!r}")
         await self._call(
@@ -135,9 +135,9 @@ class Player(Group):
     async def recently_played(
         self, *, limit: int | None = None, after: int | None = None, before: int | None = None
     ) -> JSON:
-        """A cursor page of recently played tracks (``GET /me/player/recently-played``).
+        """A cursor page of recently played tracks (`GET /me/player/recently-played`).
 
-        ``after``/``before`` are Unix timestamps in milliseconds; give at most one.
+        `after`/`before` are Unix timestamps in milliseconds; give at most one.
         """
         if after is not None and before is not None:
             raise ValueError("give after or before, not both")
@@ -149,10 +149,10 @@ class Player(Group):
         return await self._call("get-recently-played", params=params)
 
     async def queue(self) -> JSON:
-        """The current item and the queue (``GET /me/player/queue``)."""
+        """The current item and the queue (`GET /me/player/queue`)."""
         return await self._call("get-queue")
 
     async def add_to_queue(self, uri: str, *, device_id: str | None = None) -> None:
-        """Add a track or episode to the queue (``POST /me/player/queue``)."""
+        """Add a track or episode to the queue (`POST /me/player/queue`)."""
         item = self._uris([uri], PLAYABLE, default="track", name="uri")[0]
         await self._call("add-to-queue", params={"uri": item, "device_id": device_id})

@@ -1,8 +1,8 @@
-"""``spotify.playlists``: playlists, their items, creating and editing them, cover images.
+"""`spotify.playlists`: playlists, their items, creating and editing them, cover images.
 
 Item lists of any length are split into requests of 100, sent one after the other so the
-playlist ends up in the order given: additions at a ``position`` advance it chunk by chunk,
-removals pass on the ``snapshot_id`` each chunk returns.
+playlist ends up in the order given: additions at a `position` advance it chunk by chunk,
+removals pass on the `snapshot_id` each chunk returns.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from .._errors import ResponseDecodeError
+from .._operations import OPERATIONS, Operation
 from ._base import JSON, PLAYABLE, AdditionalType, Group, _chunks
-from ._operations import OPERATIONS, Operation
 
 __all__ = ["MAX_COVER_BYTES", "Playlists"]
 
@@ -22,10 +22,10 @@ MAX_COVER_BYTES = 256 * 1024
 
 
 class Playlists(Group):
-    """Playlist operations. Every method is a checkpoint; see :class:`Group` for errors.
+    """Playlist operations. Every method is a checkpoint; see `Group` for errors.
 
     Playlist items are given as track or episode URIs or URLs (a bare ID is taken as a
-    track); local files' ``spotify:local:…`` URIs pass through unchanged.
+    track); local files' `spotify:local:…` URIs pass through unchanged.
     """
 
     def _pid(self, playlist_id: str) -> dict[str, str]:
@@ -61,7 +61,7 @@ class Playlists(Group):
         fields: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
-        """One playlist; its ``items`` is the first page of its items (``GET /playlists/{id}``)."""
+        """One playlist; its `items` is the first page of its items (`GET /playlists/{id}`)."""
         segments, market = self._pid(playlist_id), self._market(market)
         params = {
             "market": market,
@@ -80,7 +80,7 @@ class Playlists(Group):
         offset: int | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
-        """A page of the playlist's items (``GET /playlists/{id}/items``)."""
+        """A page of the playlist's items (`GET /playlists/{id}/items`)."""
         return await self._read_items(
             "get-playlists-items", playlist_id, market, fields, limit, offset, additional_types
         )
@@ -95,7 +95,7 @@ class Playlists(Group):
         offset: int | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
-        """A page of the playlist's items from ``GET /playlists/{id}/tracks``; deprecated."""
+        """A page of the playlist's items from `GET /playlists/{id}/tracks`; deprecated."""
         return await self._read_items(
             "get-playlists-tracks", playlist_id, market, fields, limit, offset, additional_types
         )
@@ -123,27 +123,27 @@ class Playlists(Group):
         return result
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
-        """A page of the current user's playlists, owned or followed (``GET /me/playlists``)."""
+        """A page of the current user's playlists, owned or followed (`GET /me/playlists`)."""
         return await self._call("get-a-list-of-current-users-playlists", page=(limit, offset))
 
     async def user_playlists(
         self, user_id: str, *, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """A page of a user's public playlists (``GET /users/{id}/playlists``); deprecated."""
+        """A page of a user's public playlists (`GET /users/{id}/playlists`); deprecated."""
         segments = {"user_id": self._id(user_id, "user", "user_id")}
         return await self._call("get-list-users-playlists", segments=segments, page=(limit, offset))
 
     async def featured(
         self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """``{"message", "playlists": page}`` of featured playlists; deprecated."""
+        """`{"message", "playlists": page}` of featured playlists; deprecated."""
         params = {
             "locale": locale,
         }
         return await self._call("get-featured-playlists", params=params, page=(limit, offset))
 
     async def cover_image(self, playlist_id: str) -> list[JSON]:
-        """The playlist's cover images (``GET /playlists/{id}/images``)."""
+        """The playlist's cover images (`GET /playlists/{id}/images`)."""
         result = await self._call("get-playlist-cover", segments=self._pid(playlist_id))
         return cast(list[JSON], result)
 
@@ -152,11 +152,11 @@ class Playlists(Group):
     ) -> list[bool]:
         """Whether each user follows the playlist, in input order; deprecated.
 
-        Like ``artists.is_following`` it answers a list. Without ``user_ids`` it is
-        ``[current user follows it]``. Spotify takes one user ID per request (its definition
+        Like `artists.is_following` it answers a list. Without `user_ids` it is
+        `[current user follows it]`. Spotify takes one user ID per request (its definition
         says the ID must be the current user's), so each ID costs one request; they go out
         concurrently. An answer that is not a list of one boolean raises
-        :class:`~trio_spotify.ResponseDecodeError`.
+        `ResponseDecodeError`.
         """
         segments = self._pid(playlist_id)
         if user_ids is not None:
@@ -183,7 +183,7 @@ class Playlists(Group):
         collaborative: bool | None = None,
         description: str | None = None,
     ) -> JSON:
-        """Create a playlist for the current user and return it (``POST /me/playlists``)."""
+        """Create a playlist for the current user and return it (`POST /me/playlists`)."""
         body = self._details(self._text(name, "name"), public, collaborative, description)
         return await self._call("create-playlist", json=body)
 
@@ -196,7 +196,7 @@ class Playlists(Group):
         collaborative: bool | None = None,
         description: str | None = None,
     ) -> JSON:
-        """Create a playlist via ``POST /users/{id}/playlists``; deprecated."""
+        """Create a playlist via `POST /users/{id}/playlists`; deprecated."""
         segments = {"user_id": self._id(user_id, "user", "user_id")}
         body = self._details(self._text(name, "name"), public, collaborative, description)
         return await self._call("create-playlist-for-user", segments=segments, json=body)
@@ -220,19 +220,19 @@ class Playlists(Group):
         await self._call("change-playlist-details", segments=segments, json=body)
 
     async def follow(self, playlist_id: str, *, public: bool | None = None) -> None:
-        """Follow the playlist (``PUT /playlists/{id}/followers``); deprecated."""
+        """Follow the playlist (`PUT /playlists/{id}/followers`); deprecated."""
         segments = self._pid(playlist_id)
         body = None if public is None else {"public": public}
         await self._call("follow-playlist", segments=segments, json=body)
 
     async def unfollow(self, playlist_id: str) -> None:
-        """Unfollow the playlist (``DELETE /playlists/{id}/followers``); deprecated."""
+        """Unfollow the playlist (`DELETE /playlists/{id}/followers`); deprecated."""
         await self._call("unfollow-playlist", segments=self._pid(playlist_id))
 
     async def upload_cover_image(self, playlist_id: str, jpeg: bytes) -> None:
-        """Replace the cover with ``jpeg`` (the raw JPEG bytes; sent Base64-encoded).
+        """Replace the cover with `jpeg` (the raw JPEG bytes; sent Base64-encoded).
 
-        Raises :class:`ValueError` if it is not a JPEG or its Base64 form exceeds 256 KB.
+        Raises `ValueError` if it is not a JPEG or its Base64 form exceeds 256 KB.
         """
         segments = self._pid(playlist_id)
         if not isinstance(jpeg, bytes | bytearray) or not jpeg.startswith(b"\xff\xd8\xff"):
@@ -255,13 +255,13 @@ class Playlists(Group):
     async def add_items(
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
     ) -> JSON:
-        """Add items in the given order, 100 per request; returns the last ``{snapshot_id}``."""
+        """Add items in the given order, 100 per request; returns the last `{snapshot_id}`."""
         return await self._add("add-items-to-playlist", playlist_id, uris, position)
 
     async def add_tracks(
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
     ) -> JSON:
-        """:meth:`add_items` through ``POST /playlists/{id}/tracks``; deprecated."""
+        """`add_items` through `POST /playlists/{id}/tracks`; deprecated."""
         return await self._add("add-tracks-to-playlist", playlist_id, uris, position)
 
     async def _add(
@@ -288,7 +288,7 @@ class Playlists(Group):
         return answer
 
     async def replace_items(self, playlist_id: str, uris: Iterable[str]) -> JSON:
-        """Replace all items with ``uris`` (an empty list clears the playlist).
+        """Replace all items with `uris` (an empty list clears the playlist).
 
         Past 100 items the first 100 replace and the rest are added in order.
         """
@@ -297,7 +297,7 @@ class Playlists(Group):
         )
 
     async def replace_tracks(self, playlist_id: str, uris: Iterable[str]) -> JSON:
-        """:meth:`replace_items` through ``/playlists/{id}/tracks``; deprecated."""
+        """`replace_items` through `/playlists/{id}/tracks`; deprecated."""
         return await self._replace(
             "reorder-or-replace-playlists-tracks", "add-tracks-to-playlist", playlist_id, uris
         )
@@ -326,8 +326,8 @@ class Playlists(Group):
         range_length: int | None = None,
         snapshot_id: str | None = None,
     ) -> JSON:
-        """Move ``range_length`` items (default 1) from ``range_start`` to before
-        ``insert_before``; returns ``{snapshot_id}``."""
+        """Move `range_length` items (default 1) from `range_start` to before
+        `insert_before`; returns `{snapshot_id}`."""
         return await self._reorder(
             "reorder-or-replace-playlists-items",
             playlist_id,
@@ -346,7 +346,7 @@ class Playlists(Group):
         range_length: int | None = None,
         snapshot_id: str | None = None,
     ) -> JSON:
-        """:meth:`reorder_items` through ``/playlists/{id}/tracks``; deprecated."""
+        """`reorder_items` through `/playlists/{id}/tracks`; deprecated."""
         return await self._reorder(
             "reorder-or-replace-playlists-tracks",
             playlist_id,
@@ -383,13 +383,13 @@ class Playlists(Group):
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
     ) -> JSON:
         """Remove every occurrence of each item, 100 per request; returns the last
-        ``{snapshot_id}`` (each chunk is sent against the snapshot the previous returned)."""
+        `{snapshot_id}` (each chunk is sent against the snapshot the previous returned)."""
         return await self._remove("remove-items-playlist", "items", playlist_id, uris, snapshot_id)
 
     async def remove_tracks(
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
     ) -> JSON:
-        """:meth:`remove_items` through ``DELETE /playlists/{id}/tracks``; deprecated."""
+        """`remove_items` through `DELETE /playlists/{id}/tracks`; deprecated."""
         return await self._remove(
             "remove-tracks-playlist", "tracks", playlist_id, uris, snapshot_id
         )

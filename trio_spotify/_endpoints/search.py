@@ -1,4 +1,4 @@
-"""``spotify.search(q, types=...)``: the catalog search, a callable group."""
+"""`spotify.search(q, types=...)`: the catalog search, a callable group."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ _TYPES = frozenset({"album", "artist", "playlist", "track", "show", "episode", "
 
 
 class Search(Group):
-    """``await spotify.search("q", types=["track"])``: a checkpoint."""
+    """`await spotify.search("q", types=["track"])`: a checkpoint."""
 
     async def __call__(
         self,
@@ -26,11 +26,11 @@ class Search(Group):
         offset: int | None = None,
         include_external: Literal["audio"] | None = None,
     ) -> JSON:
-        """Search the catalog (``GET /search``).
+        """Search the catalog (`GET /search`).
 
-        Returns one wrapped paging object per type, ``{"tracks": page, "artists": page}``:
-        ``spotify.iter_items(result, key="tracks")`` follows one of them. ``limit`` is 0 to 10
-        and ``offset`` at most 1000 (Spotify's caps since February 2026).
+        Returns one wrapped paging object per type, `{"tracks": page, "artists": page}`:
+        `spotify.iter_items(result, key="tracks")` follows one of them. `limit` is 0 to 10
+        and `offset` at most 1000 (Spotify's caps since February 2026).
         """
         query = self._text(q, "q")
         kinds = self._choices(types, _TYPES, "types")

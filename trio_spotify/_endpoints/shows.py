@@ -1,4 +1,4 @@
-"""``spotify.shows``: podcasts, their episodes, the user's saved shows."""
+"""`spotify.shows`: podcasts, their episodes, the user's saved shows."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ __all__ = ["Shows"]
 
 
 class Shows(Group):
-    """Show operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Show operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
-        """One show (``GET /shows/{id}``)."""
+        """One show (`GET /shows/{id}`)."""
         show_id, market = self._id(id, "show"), self._market(market)
         return await self._call("get-a-show", segments={"id": show_id}, params={"market": market})
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Shows by ID, any number, in input order (``None`` for unknown IDs); deprecated."""
+        """Shows by ID, any number, in input order (`None` for unknown IDs); deprecated."""
         show_ids, market = self._ids(ids, "show"), self._market(market)
         return await self._chunked_read(
             "get-multiple-shows", show_ids, key="shows", params={"market": market}
@@ -34,7 +34,7 @@ class Shows(Group):
         limit: int | None = None,
         offset: int | None = None,
     ) -> JSON:
-        """A page of the show's episodes (``GET /shows/{id}/episodes``)."""
+        """A page of the show's episodes (`GET /shows/{id}/episodes`)."""
         show_id, market = self._id(id, "show"), self._market(market)
         params = {
             "market": market,
@@ -44,7 +44,7 @@ class Shows(Group):
         )
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
-        """A page of the current user's saved shows (``GET /me/shows``)."""
+        """A page of the current user's saved shows (`GET /me/shows`)."""
         return await self._call("get-users-saved-shows", page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:

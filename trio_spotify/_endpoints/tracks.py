@@ -1,4 +1,4 @@
-"""``spotify.tracks``: tracks, saved tracks, audio features and analysis, recommendations."""
+"""`spotify.tracks`: tracks, saved tracks, audio features and analysis, recommendations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from ._base import JSON, Group
 
 __all__ = ["Tracks"]
 
-#: Tunable track attributes of ``/recommendations``, each with ``min_``/``max_``/``target_``.
+#: Tunable track attributes of `/recommendations`, each with `min_`/`max_`/`target_`.
 RECOMMENDATION_ATTRIBUTES = frozenset(
     {
         "acousticness",
@@ -32,7 +32,7 @@ _MAX_SEEDS = 5
 
 
 def _timestamp(value: datetime | str, track: str) -> str:
-    """``value`` as Spotify's ISO 8601 UTC timestamp; ValueError naming the track otherwise."""
+    """`value` as Spotify's ISO 8601 UTC timestamp; ValueError naming the track otherwise."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -46,10 +46,10 @@ def _timestamp(value: datetime | str, track: str) -> str:
 
 
 class Tracks(Group):
-    """Track operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """Track operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
-        """One track (``GET /tracks/{id}``)."""
+        """One track (`GET /tracks/{id}`)."""
         track_id, market = self._id(id, "track"), self._market(market)
         return await self._call("get-track", segments={"id": track_id}, params={"market": market})
 
@@ -57,7 +57,7 @@ class Tracks(Group):
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
         """Tracks by ID, any number, 50 per request sent concurrently, in input order
-        (``None`` where Spotify knows no such track); deprecated."""
+        (`None` where Spotify knows no such track); deprecated."""
         track_ids, market = self._ids(ids, "track"), self._market(market)
         return await self._chunked_read(
             "get-several-tracks", track_ids, key="tracks", params={"market": market}
@@ -66,7 +66,7 @@ class Tracks(Group):
     async def saved(
         self, *, market: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """A page of the current user's saved tracks (``GET /me/tracks``)."""
+        """A page of the current user's saved tracks (`GET /me/tracks`)."""
         params = {
             "market": self._market(market),
         }
@@ -75,8 +75,8 @@ class Tracks(Group):
     async def save(self, ids: Iterable[str] | Mapping[str, datetime | str]) -> None:
         """Save tracks to the user's library (JSON body), 50 per request, in order; deprecated.
 
-        Give a mapping of track to the moment it was saved (an aware ``datetime`` or an ISO
-        8601 string with its time zone) to send Spotify's ``timestamped_ids`` instead: the
+        Give a mapping of track to the moment it was saved (an aware `datetime` or an ISO
+        8601 string with its time zone) to send Spotify's `timestamped_ids` instead: the
         tracks then appear in the library as saved at those times.
         """
         if not isinstance(ids, Mapping):
@@ -100,7 +100,7 @@ class Tracks(Group):
         )
 
     async def audio_features(self, id: str) -> JSON:
-        """The track's audio features (``GET /audio-features/{id}``); deprecated."""
+        """The track's audio features (`GET /audio-features/{id}`); deprecated."""
         return await self._call("get-audio-features", segments={"id": self._id(id, "track")})
 
     async def several_audio_features(self, ids: Iterable[str]) -> list[JSON | None]:
@@ -110,7 +110,7 @@ class Tracks(Group):
         )
 
     async def audio_analysis(self, id: str) -> JSON:
-        """The track's audio analysis (``GET /audio-analysis/{id}``); deprecated."""
+        """The track's audio analysis (`GET /audio-analysis/{id}`); deprecated."""
         return await self._call("get-audio-analysis", segments={"id": self._id(id, "track")})
 
     async def recommendations(
@@ -123,10 +123,10 @@ class Tracks(Group):
         market: str | None = None,
         attributes: Mapping[str, float] | None = None,
     ) -> JSON:
-        """Recommended tracks for up to 5 seeds in all (``GET /recommendations``); deprecated.
+        """Recommended tracks for up to 5 seeds in all (`GET /recommendations`); deprecated.
 
-        ``attributes`` holds the tunables by Spotify's names: ``{"min_energy": 0.4,
-        "target_tempo": 120}``.
+        `attributes` holds the tunables by Spotify's names: `{"min_energy": 0.4,
+        "target_tempo": 120}`.
         """
         artists = [
             self._id(a, "artist", "seed_artists") for a in _listed(seed_artists, "seed_artists")

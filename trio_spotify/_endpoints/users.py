@@ -1,4 +1,4 @@
-"""``spotify.users``: the current user's profile and top items, other users, following users."""
+"""`spotify.users`: the current user's profile and top items, other users, following users."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ _TIME_RANGES = frozenset({"short_term", "medium_term", "long_term"})
 
 
 class Users(Group):
-    """User operations. Every method is a checkpoint; see :class:`Group` for errors."""
+    """User operations. Every method is a checkpoint; see `Group` for errors."""
 
     async def me(self) -> JSON:
-        """The current user's profile (``GET /me``)."""
+        """The current user's profile (`GET /me`)."""
         return await self._call("get-current-users-profile")
 
     async def get(self, user_id: str) -> JSON:
-        """A user's public profile (``GET /users/{user_id}``); deprecated."""
+        """A user's public profile (`GET /users/{user_id}`); deprecated."""
         return await self._call(
             "get-users-profile", segments={"user_id": self._id(user_id, "user", "user_id")}
         )
@@ -33,7 +33,7 @@ class Users(Group):
         limit: int | None = None,
         offset: int | None = None,
     ) -> JSON:
-        """A page of the current user's top artists or tracks (``GET /me/top/{type}``)."""
+        """A page of the current user's top artists or tracks (`GET /me/top/{type}`)."""
         kind = self._choice(type, ("artists", "tracks"), "type")
         if time_range is not None:
             self._choice(time_range, _TIME_RANGES, "time_range")

@@ -1,18 +1,18 @@
 """trio_spotify.testing: an offline emulator of Spotify, for tests, demos and benchmarks.
 
-What moto is for boto3: :class:`SpotifyEmulator` is an ASGI application (built on
-Starlette) that serves Spotify's accounts service (``/authorize``, ``/api/token``) and all
-96 operations of the Web API under ``/v1``, over a deterministic catalog generated from a
+What moto is for boto3: `SpotifyEmulator` is an ASGI application (built on
+Starlette) that serves Spotify's accounts service (`/authorize`, `/api/token`) and all
+96 operations of the Web API under `/v1`, over a deterministic catalog generated from a
 seed, with state, scopes, token expiry, rate limits and injectable faults.
 
-- in-process: :func:`open_emulator_client`, or ``httpx.ASGITransport(app=emulator.app)``
-  passed as ``open_spotify(transport=...)``;
-- on loopback: ``async with serve_emulator(emulator) as base_url: ...`` (hypercorn, Trio);
-- from pytest: the fixtures ``spotify_emulator`` and ``spotify`` (see the top-level
-  module ``pytest_trio_spotify``);
-- from a shell: ``trio-spotify emulator --port 8000``.
+- in-process: `open_emulator_client`, or `httpx.ASGITransport(app=emulator.app)`
+  passed as `open_spotify(transport=...)`;
+- on loopback: `async with serve_emulator(emulator) as base_url: ...` (hypercorn, Trio);
+- from pytest: the fixtures `spotify_emulator` and `spotify` (see the top-level
+  module `pytest_trio_spotify`);
+- from a shell: `trio-spotify emulator --port 8000`.
 
-Needs the ``testing`` extra (``pip install 'trio_spotify[testing]'``: starlette, hypercorn).
+Needs the `testing` extra (`pip install 'trio_spotify[testing]'`: starlette, hypercorn).
 Importing this package is cheap and needs neither: the names below load on first use, so
 the pytest plugin (registered for every install) costs nothing when unused. See
 docs/testing.md.

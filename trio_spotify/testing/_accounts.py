@@ -1,28 +1,28 @@
-"""The emulated accounts service: ``GET /authorize`` and ``POST /api/token``.
+"""The emulated accounts service: `GET /authorize` and `POST /api/token`.
 
-``/authorize`` plays the part of the user and the consent screen: it validates the
-request as Spotify does (known ``client_id``, ``response_type=code``, a registered or
-loopback-IP ``redirect_uri``, ``S256`` for PKCE), then consents at once for the emulator's
-user (``emulator.user_id``) and answers ``302`` to ``redirect_uri?code=...&state=...`` — or
-``?error=access_denied&state=...`` when ``emulator.consent`` is ``False``. A browser, an
-``httpx`` client with ``follow_redirects=False`` or a sign-in helper can all drive it.
+`/authorize` plays the part of the user and the consent screen: it validates the
+request as Spotify does (known `client_id`, `response_type=code`, a registered or
+loopback-IP `redirect_uri`, `S256` for PKCE), then consents at once for the emulator's
+user (`emulator.user_id`) and answers `302` to `redirect_uri?code=...&state=...` — or
+`?error=access_denied&state=...` when `emulator.consent` is `False`. A browser, an
+`httpx` client with `follow_redirects=False` or a sign-in helper can all drive it.
 
-``/api/token`` implements the grants of Spotify's token endpoint, with RFC 6749 error
-bodies (``{"error": "invalid_grant", "error_description": "..."}``):
+`/api/token` implements the grants of Spotify's token endpoint, with RFC 6749 error
+bodies (`{"error": "invalid_grant", "error_description": "..."}`):
 
-- ``authorization_code``: the app authenticates with HTTP Basic (or ``client_id`` +
-  ``client_secret`` in the form); ``redirect_uri`` must equal the one given to
-  ``/authorize``; a code works once and for ten minutes.
-- the same with PKCE: ``client_id`` and ``code_verifier`` in the form, no secret; the
-  verifier is checked against the ``S256`` challenge.
-- ``client_credentials``: Basic auth; the token has no user and no scopes.
-- ``refresh_token``: Basic auth, or ``client_id`` alone for a PKCE refresh token. PKCE
+- `authorization_code`: the app authenticates with HTTP Basic (or `client_id` +
+  `client_secret` in the form); `redirect_uri` must equal the one given to
+  `/authorize`; a code works once and for ten minutes.
+- the same with PKCE: `client_id` and `code_verifier` in the form, no secret; the
+  verifier is checked against the `S256` challenge.
+- `client_credentials`: Basic auth; the token has no user and no scopes.
+- `refresh_token`: Basic auth, or `client_id` alone for a PKCE refresh token. PKCE
   refresh tokens rotate (the answer carries a new one and the old one stops working) unless
-  ``rotate_refresh_tokens`` says otherwise; code-flow refreshes answer without a refresh
+  `rotate_refresh_tokens` says otherwise; code-flow refreshes answer without a refresh
   token ("continue using the existing one"). A refresh token expires
-  ``refresh_token_lifetime`` seconds after the original authorization (``invalid_grant``).
+  `refresh_token_lifetime` seconds after the original authorization (`invalid_grant`).
 
-Access tokens live ``access_token_lifetime`` seconds on the emulator's clock.
+Access tokens live `access_token_lifetime` seconds on the emulator's clock.
 """
 
 from __future__ import annotations
@@ -45,16 +45,31 @@ if TYPE_CHECKING:
 
 __all__ = ["AccessGrant", "AccountsService", "ALL_SCOPES"]
 
-#: Every scope Spotify documents (the OpenAPI file's 19 plus ``user-personalized``).
-ALL_SCOPES = frozenset({
-    "ugc-image-upload", "user-read-playback-state", "user-modify-playback-state",
-    "user-read-currently-playing", "app-remote-control", "streaming",
-    "playlist-read-private", "playlist-read-collaborative", "playlist-modify-private",
-    "playlist-modify-public", "user-follow-modify", "user-follow-read",
-    "user-read-playback-position", "user-top-read", "user-read-recently-played",
-    "user-library-modify", "user-library-read", "user-read-email", "user-read-private",
-    "user-personalized",
-})
+#: Every scope Spotify documents (the OpenAPI file's 19 plus `user-personalized`).
+ALL_SCOPES = frozenset(
+    {
+        "ugc-image-upload",
+        "user-read-playback-state",
+        "user-modify-playback-state",
+        "user-read-currently-playing",
+        "app-remote-control",
+        "streaming",
+        "playlist-read-private",
+        "playlist-read-collaborative",
+        "playlist-modify-private",
+        "playlist-modify-public",
+        "user-follow-modify",
+        "user-follow-read",
+        "user-read-playback-position",
+        "user-top-read",
+        "user-read-recently-played",
+        "user-library-modify",
+        "user-library-read",
+        "user-read-email",
+        "user-read-private",
+        "user-personalized",
+    }
+)
 
 _CODE_LIFETIME = 600.0
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -125,8 +140,14 @@ class AccountsService:
 
     # -- token minting --------------------------------------------------------------------
 
-    def mint_access(self, client_id: str, user_id: str | None, scopes: frozenset[str],
-                    grant_type: str, lifetime: float | None = None) -> tuple[str, int]:
+    def mint_access(
+        self,
+        client_id: str,
+        user_id: str | None,
+        scopes: frozenset[str],
+        grant_type: str,
+        lifetime: float | None = None,
+    ) -> tuple[str, int]:
         """A new access token and its lifetime in whole seconds (counted as issued)."""
         emulator = self._emulator
         if lifetime is None:
@@ -139,8 +160,15 @@ class AccountsService:
         emulator.counters.tokens_by_grant[grant_type] += 1
         return token, int(lifetime)
 
-    def mint_refresh(self, client_id: str, user_id: str, scopes: frozenset[str], *,
-                     pkce: bool, authorized_at: float | None = None) -> str:
+    def mint_refresh(
+        self,
+        client_id: str,
+        user_id: str,
+        scopes: frozenset[str],
+        *,
+        pkce: bool,
+        authorized_at: float | None = None,
+    ) -> str:
         token = "AQ" + secrets.token_urlsafe(64)
         at = self._emulator.clock() if authorized_at is None else authorized_at
         self._refresh[token] = _Refresh(client_id, user_id, scopes, at, pkce)
@@ -194,11 +222,10 @@ class AccountsService:
             return back(error="unsupported_response_type")
         challenge = q.get("code_challenge")
         method = q.get("code_challenge_method")
-        if (challenge is not None or method is not None) and (
-            method != "S256" or not challenge
-        ):
-            return back(error="invalid_request",
-                        error_description="code_challenge_method must be S256")
+        if (challenge is not None or method is not None) and (method != "S256" or not challenge):
+            return back(
+                error="invalid_request", error_description="code_challenge_method must be S256"
+            )
         requested = frozenset(q.get("scope", "").split())
         unknown = requested - ALL_SCOPES
         if unknown:
@@ -207,7 +234,11 @@ class AccountsService:
             return back(error="access_denied")
         code = secrets.token_urlsafe(32)
         self._codes[code] = _Code(
-            emulator.client_id, emulator.user_id, requested, redirect_uri, challenge,
+            emulator.client_id,
+            emulator.user_id,
+            requested,
+            redirect_uri,
+            challenge,
             emulator.clock() + _CODE_LIFETIME,
         )
         return back(code=code)
@@ -220,8 +251,10 @@ class AccountsService:
             kind, status = fault
             self._emulator.counters.faults[kind] += 1
             if kind == "error":
-                return JSONResponse({"error": "server_error",
-                                     "error_description": "injected fault"}, status_code=status)
+                return JSONResponse(
+                    {"error": "server_error", "error_description": "injected fault"},
+                    status_code=status,
+                )
             if kind == "malformed":
                 return Response(b'{"access_token": ', media_type="application/json")
             raise httpx.RemoteProtocolError("the emulator dropped the connection (injected fault)")
@@ -232,7 +265,8 @@ class AccountsService:
             self._emulator.counters.token_errors[exc.error] += 1
             return JSONResponse(
                 {"error": exc.error, "error_description": exc.description},
-                status_code=exc.status, headers=_NO_STORE,
+                status_code=exc.status,
+                headers=_NO_STORE,
             )
         return JSONResponse(body, headers=_NO_STORE)
 
@@ -241,8 +275,9 @@ class AccountsService:
         # Parsed here rather than with request.form(), which needs python-multipart.
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/x-www-form-urlencoded":
-            raise _OAuthError("invalid_request",
-                              "Content-Type must be application/x-www-form-urlencoded")
+            raise _OAuthError(
+                "invalid_request", "Content-Type must be application/x-www-form-urlencoded"
+            )
         try:
             return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
         except (UnicodeDecodeError, ValueError):
@@ -292,8 +327,9 @@ class AccountsService:
             return self._refresh_grant(form, client_id, authenticated)
         raise _OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
 
-    def _code_grant(self, form: dict[str, str], client_id: str | None,
-                    authenticated: bool) -> dict[str, Any]:
+    def _code_grant(
+        self, form: dict[str, str], client_id: str | None, authenticated: bool
+    ) -> dict[str, Any]:
         if client_id is None:
             raise _OAuthError("invalid_client", "Invalid client")
         code_value = form.get("code")
@@ -322,12 +358,16 @@ class AccountsService:
         )
         refresh = self.mint_refresh(client_id, code.user_id, code.scopes, pkce=pkce)
         return {
-            "access_token": token, "token_type": "Bearer", "scope": " ".join(sorted(code.scopes)),
-            "expires_in": expires_in, "refresh_token": refresh,
+            "access_token": token,
+            "token_type": "Bearer",
+            "scope": " ".join(sorted(code.scopes)),
+            "expires_in": expires_in,
+            "refresh_token": refresh,
         }
 
-    def _refresh_grant(self, form: dict[str, str], client_id: str | None,
-                       authenticated: bool) -> dict[str, Any]:
+    def _refresh_grant(
+        self, form: dict[str, str], client_id: str | None, authenticated: bool
+    ) -> dict[str, Any]:
         value = form.get("refresh_token")
         if not value:
             raise _OAuthError("invalid_request", "refresh_token must be supplied")
@@ -348,8 +388,10 @@ class AccountsService:
             client_id, refresh.user_id, refresh.scopes, "refresh_token"
         )
         body: dict[str, Any] = {
-            "access_token": token, "token_type": "Bearer",
-            "scope": " ".join(sorted(refresh.scopes)), "expires_in": expires_in,
+            "access_token": token,
+            "token_type": "Bearer",
+            "scope": " ".join(sorted(refresh.scopes)),
+            "expires_in": expires_in,
         }
         rotate = emulator.rotate_refresh_tokens
         if rotate is None:
@@ -357,7 +399,10 @@ class AccountsService:
         if rotate:
             refresh.revoked = True
             body["refresh_token"] = self.mint_refresh(
-                client_id, refresh.user_id, refresh.scopes, pkce=refresh.pkce,
+                client_id,
+                refresh.user_id,
+                refresh.scopes,
+                pkce=refresh.pkce,
                 authorized_at=refresh.authorized_at,
             )
         return body

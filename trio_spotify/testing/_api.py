@@ -1,9 +1,9 @@
-"""The 96 Web API operations, described once each in :data:`OPERATIONS`.
+"""The 96 Web API operations, described once each in `OPERATIONS`.
 
-Each :class:`Operation` names its method, path (under ``/v1``), Spotify's operationId,
+Each `Operation` names its method, path (under `/v1`), Spotify's operationId,
 the scopes that allow it (any one of them), whether it needs a user's token and whether
 Spotify's definition marks it deprecated (so development mode refuses it). Handlers are
-small synchronous functions of a :class:`~._call.Call` returning ``(status, body)``; the
+small synchronous functions of a `Call` returning `(status, body)`; the
 shapes that repeat — get one, get several, list saved items, save/remove/check — are built
 by factories, so the table reads like Spotify's endpoint reference.
 """
@@ -50,8 +50,15 @@ class Operation:
     deprecated: bool = False
 
 
-_CODES = {"artist": 1, "album": 2, "track": 3, "show": 4, "episode": 5, "audiobook": 6,
-          "chapter": 7}
+_CODES = {
+    "artist": 1,
+    "album": 2,
+    "track": 3,
+    "show": 4,
+    "episode": 5,
+    "audiobook": 6,
+    "chapter": 7,
+}
 _MAX_COVER = 256 * 1024
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -78,26 +85,43 @@ def full_album(c: Catalog, index: int) -> dict[str, Any]:
     album = c.simple_album(index)
     tracks = c.album_tracks(index)
     return {
-        **album, **c.album_extras(index),
-        "tracks": _static_page(f"/albums/{album['id']}/tracks",
-                               [c.simple_track(t) for t in tracks[:50]], len(tracks), 50),
+        **album,
+        **c.album_extras(index),
+        "tracks": _static_page(
+            f"/albums/{album['id']}/tracks",
+            [c.simple_track(t) for t in tracks[:50]],
+            len(tracks),
+            50,
+        ),
     }
 
 
 def full_show(c: Catalog, index: int) -> dict[str, Any]:
     show = c.simple_show(index)
     episodes = c.show_episodes(index)
-    return {**show, "episodes": _static_page(
-        f"/shows/{show['id']}/episodes", [c.simple_episode(e) for e in episodes[:50]],
-        len(episodes), 50)}
+    return {
+        **show,
+        "episodes": _static_page(
+            f"/shows/{show['id']}/episodes",
+            [c.simple_episode(e) for e in episodes[:50]],
+            len(episodes),
+            50,
+        ),
+    }
 
 
 def full_audiobook(c: Catalog, index: int) -> dict[str, Any]:
     book = c.simple_audiobook(index)
     chapters = c.audiobook_chapters(index)
-    return {**book, "chapters": _static_page(
-        f"/audiobooks/{book['id']}/chapters", [c.simple_chapter(x) for x in chapters[:50]],
-        len(chapters), 50)}
+    return {
+        **book,
+        "chapters": _static_page(
+            f"/audiobooks/{book['id']}/chapters",
+            [c.simple_chapter(x) for x in chapters[:50]],
+            len(chapters),
+            50,
+        ),
+    }
 
 
 _FULL: dict[str, Callable[[Catalog, int], dict[str, Any]]] = {
@@ -145,8 +169,13 @@ def simple_playlist(playlist: Playlist) -> dict[str, Any]:
 
 def _entry(call: Call, entry: PlaylistEntry) -> dict[str, Any]:
     item = render_uri(call, entry.uri)
-    return {"added_at": entry.added_at, "added_by": _playlist_user(entry.added_by),
-            "is_local": False, "item": item, "track": item}
+    return {
+        "added_at": entry.added_at,
+        "added_by": _playlist_user(entry.added_by),
+        "is_local": False,
+        "item": item,
+        "track": item,
+    }
 
 
 def _can_read_contents(call: Call, playlist: Playlist) -> bool:
@@ -155,7 +184,8 @@ def _can_read_contents(call: Call, playlist: Playlist) -> bool:
     if call.emulator.mode != "development":
         return True
     return playlist.owner == call.grant.user_id or (
-        playlist.collaborative and playlist.id in call.user.followed_playlists)
+        playlist.collaborative and playlist.id in call.user.followed_playlists
+    )
 
 
 def full_playlist(call: Call, playlist: Playlist) -> dict[str, Any]:
@@ -166,10 +196,16 @@ def full_playlist(call: Call, playlist: Playlist) -> dict[str, Any]:
     if _can_read_contents(call, playlist):
         page = _static_page(
             f"/playlists/{playlist.id}/items",
-            [_entry(call, e) for e in playlist.entries[:100]], len(playlist.entries), 100)
+            [_entry(call, e) for e in playlist.entries[:100]],
+            len(playlist.entries),
+            100,
+        )
         obj["items"] = page
-        obj["tracks"] = {**page, "href": page["href"].replace("/items?", "/tracks?"),
-                         "next": page["next"] and page["next"].replace("/items?", "/tracks?")}
+        obj["tracks"] = {
+            **page,
+            "href": page["href"].replace("/items?", "/tracks?"),
+            "next": page["next"] and page["next"].replace("/items?", "/tracks?"),
+        }
     return obj
 
 
@@ -223,8 +259,12 @@ def get_one(kind: str, param: str = "id") -> Handler:
     return handler
 
 
-def get_several(kind: str, key: str, maximum: int,
-                render: Callable[[Catalog, int], dict[str, Any]] | None = None) -> Handler:
+def get_several(
+    kind: str,
+    key: str,
+    maximum: int,
+    render: Callable[[Catalog, int], dict[str, Any]] | None = None,
+) -> Handler:
     def handler(call: Call) -> Reply:
         call.market()
         make = render or _FULL[kind]
@@ -232,22 +272,30 @@ def get_several(kind: str, key: str, maximum: int,
         found = []
         for spotify_id in call.id_list("ids", maximum):
             ref = catalog.resolve(spotify_id)
-            found.append(make(catalog, ref.index) if ref is not None and ref.kind == kind
-                         else None)
+            found.append(make(catalog, ref.index) if ref is not None and ref.kind == kind else None)
         return 200, {key: found}
 
     return handler
 
 
-def children(kind: str, listing: Callable[[Catalog, int], Sequence[int]],
-             render: Callable[[Catalog, int], dict[str, Any]], *,
-             default: int = 20, maximum: int = 50) -> Handler:
+def children(
+    kind: str,
+    listing: Callable[[Catalog, int], Sequence[int]],
+    render: Callable[[Catalog, int], dict[str, Any]],
+    *,
+    default: int = 20,
+    maximum: int = 50,
+) -> Handler:
     def handler(call: Call) -> Reply:
         call.market()
         ref = call.resolve(call.path("id"), kind)
         catalog = _catalog(call)
-        return 200, call.page_list(listing(catalog, ref.index), lambda i: render(catalog, i),
-                                   default=default, maximum=maximum)
+        return 200, call.page_list(
+            listing(catalog, ref.index),
+            lambda i: render(catalog, i),
+            default=default,
+            maximum=maximum,
+        )
 
     return handler
 
@@ -275,8 +323,14 @@ def _check_ids_exist(call: Call, kind: str, ids: Sequence[str]) -> None:
             raise bad_request(f"Payload contains a non-existing ID: {spotify_id}")
 
 
-def saved_change(kind: str, maximum: int, *, save: bool, body_maximum: int | None = None,
-                 timestamped: bool = False) -> Handler:
+def saved_change(
+    kind: str,
+    maximum: int,
+    *,
+    save: bool,
+    body_maximum: int | None = None,
+    timestamped: bool = False,
+) -> Handler:
     def handler(call: Call) -> Reply:
         store = call.user.saved_of(kind)
         body = call.json_object() if call.query.get("ids") is None else {}
@@ -345,13 +399,13 @@ def _related(call: Call) -> Reply:
     ref = call.resolve(call.path("id"), "artist")
     catalog = _catalog(call)
     n = catalog.size.artists
-    return 200, {"artists": [catalog.artist((ref.index + 1 + k * 3) % n)
-                             for k in range(min(20, n - 1))]}
+    return 200, {
+        "artists": [catalog.artist((ref.index + 1 + k * 3) % n) for k in range(min(20, n - 1))]
+    }
 
 
-def _slice(items: list[Any], render: Callable[[Any], Any], offset: int,
-           limit: int) -> list[Any]:
-    return [render(x) for x in items[offset:offset + limit]]
+def _slice(items: list[Any], render: Callable[[Any], Any], offset: int, limit: int) -> list[Any]:
+    return [render(x) for x in items[offset : offset + limit]]
 
 
 def _simple_playlist_by_id(call: Call, playlist_id: str) -> dict[str, Any]:
@@ -383,18 +437,25 @@ def _search(call: Call) -> Reply:
         matches: list[Any]
         render: Callable[[Any], Any]
         if t == "playlist":
-            matches = [catalog.id_of(8, i) for i in range(catalog.size.playlists)
-                       if all(term in catalog.playlist_name(i).lower() for term in terms)]
+            matches = [
+                catalog.id_of(8, i)
+                for i in range(catalog.size.playlists)
+                if all(term in catalog.playlist_name(i).lower() for term in terms)
+            ]
             render = functools.partial(_simple_playlist_by_id, call)
         else:
             matches = [i for name, i in catalog.names[t] if all(term in name for term in terms)]
             render = {
-                "track": catalog.track, "artist": catalog.artist, "album": catalog.simple_album,
-                "show": catalog.simple_show, "episode": catalog.simple_episode,
+                "track": catalog.track,
+                "artist": catalog.artist,
+                "album": catalog.simple_album,
+                "show": catalog.simple_show,
+                "episode": catalog.simple_episode,
                 "audiobook": catalog.simple_audiobook,
             }[t]
         answer[t + "s"] = call.page(
-            len(matches), functools.partial(_slice, matches, render), limit=limit, offset=offset)
+            len(matches), functools.partial(_slice, matches, render), limit=limit, offset=offset
+        )
     return 200, answer
 
 
@@ -539,8 +600,8 @@ def _update_items(call: Call) -> Reply:
     snapshot = body.get("snapshot_id")
     if snapshot is not None and snapshot != playlist.snapshot_id:
         raise bad_request("Invalid snapshot id")
-    moving = playlist.entries[start:start + length]
-    rest = playlist.entries[:start] + playlist.entries[start + length:]
+    moving = playlist.entries[start : start + length]
+    rest = playlist.entries[:start] + playlist.entries[start + length :]
     target = before if before <= start else before - length
     playlist.entries = rest[:target] + moving + rest[target:]
     return 200, {"snapshot_id": playlist.changed()}
@@ -604,8 +665,12 @@ def _create(call: Call, owner: UserState) -> Reply:
         raise bad_request("A collaborative playlist cannot be public")
     description = body.get("description")
     playlist = call.emulator.create_playlist(
-        owner, name, public=public, collaborative=collaborative,
-        description=None if description is None else str(description))
+        owner,
+        name,
+        public=public,
+        collaborative=collaborative,
+        description=None if description is None else str(description),
+    )
     return 201, full_playlist(call, playlist)
 
 
@@ -647,8 +712,7 @@ def _cover(call: Call) -> Reply:
     playlist = _playlist(call)
     if playlist.images:
         return 200, playlist.images
-    return 200, [{"url": f"https://mosaic.scdn.co/640/{playlist.id}", "height": 640,
-                  "width": 640}]
+    return 200, [{"url": f"https://mosaic.scdn.co/640/{playlist.id}", "height": 640, "width": 640}]
 
 
 def _upload_cover(call: Call) -> Reply:
@@ -663,22 +727,35 @@ def _upload_cover(call: Call) -> Reply:
         raise bad_request("Image must be a JPEG")
     digest = hashlib.sha1(image).hexdigest()
     playlist.covers += 1
-    playlist.images = [{"url": f"https://image-cdn.scdn.co/image/{digest}", "height": None,
-                        "width": None}]
+    playlist.images = [
+        {"url": f"https://image-cdn.scdn.co/image/{digest}", "height": None, "width": None}
+    ]
     playlist.changed()
     return 202, None
 
 
 # -- library (February 2026) -------------------------------------------------------------------
 
-_LIBRARY_WRITE = {"track": "user-library-modify", "album": "user-library-modify",
-                  "episode": "user-library-modify", "show": "user-library-modify",
-                  "audiobook": "user-library-modify", "artist": "user-follow-modify",
-                  "user": "user-follow-modify", "playlist": "playlist-modify-public"}
-_LIBRARY_READ = {"track": "user-library-read", "album": "user-library-read",
-                 "episode": "user-library-read", "show": "user-library-read",
-                 "audiobook": "user-library-read", "artist": "user-follow-read",
-                 "user": "user-follow-read", "playlist": "playlist-read-private"}
+_LIBRARY_WRITE = {
+    "track": "user-library-modify",
+    "album": "user-library-modify",
+    "episode": "user-library-modify",
+    "show": "user-library-modify",
+    "audiobook": "user-library-modify",
+    "artist": "user-follow-modify",
+    "user": "user-follow-modify",
+    "playlist": "playlist-modify-public",
+}
+_LIBRARY_READ = {
+    "track": "user-library-read",
+    "album": "user-library-read",
+    "episode": "user-library-read",
+    "show": "user-library-read",
+    "audiobook": "user-library-read",
+    "artist": "user-follow-read",
+    "user": "user-follow-read",
+    "playlist": "playlist-read-private",
+}
 
 
 def _library_uris(call: Call, scopes: dict[str, str]) -> list[tuple[str, str]]:
@@ -736,8 +813,11 @@ def _library_change(save: bool) -> Handler:
             key = _library_key(kind, spotify_id)
             if save:
                 if key not in store:
-                    store[key] = (call.emulator.iso(call.emulator.now_ms())
-                                  if kind not in ("artist", "user", "playlist") else None)
+                    store[key] = (
+                        call.emulator.iso(call.emulator.now_ms())
+                        if kind not in ("artist", "user", "playlist")
+                        else None
+                    )
             else:
                 store.pop(key, None)
         return 200, None
@@ -747,8 +827,10 @@ def _library_change(save: bool) -> Handler:
 
 def _library_contains(call: Call) -> Reply:
     user = call.user
-    return 200, [_library_key(kind, i) in _library_store(user, kind)
-                 for kind, i in _library_uris(call, _LIBRARY_READ)]
+    return 200, [
+        _library_key(kind, i) in _library_store(user, kind)
+        for kind, i in _library_uris(call, _LIBRARY_READ)
+    ]
 
 
 # -- follow ---------------------------------------------------------------------------------------
@@ -813,7 +895,7 @@ def _followed_artists(call: Call) -> Reply:
     start = 0
     if after:
         start = followed.index(after) + 1 if after in followed else len(followed)
-    page = followed[start:start + limit]
+    page = followed[start : start + limit]
     catalog = _catalog(call)
     items = []
     for spotify_id in page:
@@ -821,14 +903,16 @@ def _followed_artists(call: Call) -> Reply:
         if ref is not None:
             items.append(catalog.artist(ref.index))
     more = start + limit < len(followed)
-    return 200, {"artists": {
-        "href": call.href(),
-        "limit": limit,
-        "next": call.href(after=page[-1], limit=limit) if more and page else None,
-        "cursors": {"after": page[-1]} if more and page else {},
-        "total": len(followed),
-        "items": items,
-    }}
+    return 200, {
+        "artists": {
+            "href": call.href(),
+            "limit": limit,
+            "next": call.href(after=page[-1], limit=limit) if more and page else None,
+            "cursors": {"after": page[-1]} if more and page else {},
+            "total": len(followed),
+            "items": items,
+        }
+    }
 
 
 # -- browse ----------------------------------------------------------------------------------------
@@ -840,8 +924,9 @@ def _category(call: Call, category_id: str) -> dict[str, Any]:
         raise ApiError(404, "Resource not found")
     return {
         "href": f"{API}/browse/categories/{category_id}",
-        "icons": [{"url": f"https://t.scdn.co/images/{category_id}.jpg", "height": 274,
-                   "width": 274}],
+        "icons": [
+            {"url": f"https://t.scdn.co/images/{category_id}.jpg", "height": 274, "width": 274}
+        ],
         "id": category_id,
         "name": names[category_id],
     }
@@ -849,8 +934,9 @@ def _category(call: Call, category_id: str) -> dict[str, Any]:
 
 def _categories(call: Call) -> Reply:
     call.query.get("locale")
-    return 200, {"categories": call.page_list([c for c, _ in CATEGORIES],
-                                              lambda c: _category(call, c))}
+    return 200, {
+        "categories": call.page_list([c for c, _ in CATEGORIES], lambda c: _category(call, c))
+    }
 
 
 def _get_category(call: Call) -> Reply:
@@ -865,14 +951,18 @@ def _catalog_playlists(call: Call, key: str) -> list[str]:
 
 
 def _featured(call: Call) -> Reply:
-    return 200, {"message": "Popular Playlists",
-                 "playlists": _list_playlists(call, _catalog_playlists(call, "featured"))}
+    return 200, {
+        "message": "Popular Playlists",
+        "playlists": _list_playlists(call, _catalog_playlists(call, "featured")),
+    }
 
 
 def _category_playlists(call: Call) -> Reply:
     category = _category(call, call.path("category_id"))
-    return 200, {"message": category["name"],
-                 "playlists": _list_playlists(call, _catalog_playlists(call, category["id"]))}
+    return 200, {
+        "message": category["name"],
+        "playlists": _list_playlists(call, _catalog_playlists(call, category["id"])),
+    }
 
 
 def _new_releases(call: Call) -> Reply:
@@ -890,14 +980,22 @@ def _features(catalog: Catalog, index: int) -> dict[str, Any]:
     return {
         "acousticness": round(rng.random(), 3),
         "analysis_url": f"{API}/audio-analysis/{track['id']}",
-        "danceability": round(rng.random(), 3), "duration_ms": track["duration_ms"],
-        "energy": round(rng.random(), 3), "id": track["id"],
-        "instrumentalness": round(rng.random(), 3), "key": rng.randint(-1, 11),
-        "liveness": round(rng.random(), 3), "loudness": round(rng.uniform(-30, 0), 2),
-        "mode": rng.randint(0, 1), "speechiness": round(rng.random(), 3),
-        "tempo": round(rng.uniform(60, 180), 2), "time_signature": rng.choice((3, 4, 4, 5)),
-        "track_href": f"{API}/tracks/{track['id']}", "type": "audio_features",
-        "uri": track["uri"], "valence": round(rng.random(), 3),
+        "danceability": round(rng.random(), 3),
+        "duration_ms": track["duration_ms"],
+        "energy": round(rng.random(), 3),
+        "id": track["id"],
+        "instrumentalness": round(rng.random(), 3),
+        "key": rng.randint(-1, 11),
+        "liveness": round(rng.random(), 3),
+        "loudness": round(rng.uniform(-30, 0), 2),
+        "mode": rng.randint(0, 1),
+        "speechiness": round(rng.random(), 3),
+        "tempo": round(rng.uniform(60, 180), 2),
+        "time_signature": rng.choice((3, 4, 4, 5)),
+        "track_href": f"{API}/tracks/{track['id']}",
+        "type": "audio_features",
+        "uri": track["uri"],
+        "valence": round(rng.random(), 3),
     }
 
 
@@ -913,31 +1011,69 @@ def _analysis(call: Call) -> Reply:
     rng = random.Random(f"{catalog.seed}/analysis/{ref.index}")
     duration = features["duration_ms"] / 1000
     beat = 60 / features["tempo"]
-    beats = [{"start": round(i * beat, 3), "duration": round(beat, 3),
-              "confidence": round(rng.random(), 3)} for i in range(int(duration / beat))]
+    beats = [
+        {
+            "start": round(i * beat, 3),
+            "duration": round(beat, 3),
+            "confidence": round(rng.random(), 3),
+        }
+        for i in range(int(duration / beat))
+    ]
     bars = beats[::4]
-    sections = [{
-        "start": round(s * duration / 4, 3), "duration": round(duration / 4, 3),
-        "confidence": 1.0, "loudness": features["loudness"], "tempo": features["tempo"],
-        "tempo_confidence": 0.8, "key": max(features["key"], 0), "key_confidence": 0.5,
-        "mode": features["mode"], "mode_confidence": 0.5,
-        "time_signature": features["time_signature"], "time_signature_confidence": 1.0,
-    } for s in range(4)]
-    segments = [{
-        "start": b["start"], "duration": b["duration"], "confidence": b["confidence"],
-        "loudness_start": -30.0, "loudness_max": -10.0, "loudness_max_time": 0.05,
-        "loudness_end": -40.0, "pitches": [round(rng.random(), 3) for _ in range(12)],
-        "timbre": [round(rng.uniform(-100, 100), 2) for _ in range(12)],
-    } for b in beats[:64]]
+    sections = [
+        {
+            "start": round(s * duration / 4, 3),
+            "duration": round(duration / 4, 3),
+            "confidence": 1.0,
+            "loudness": features["loudness"],
+            "tempo": features["tempo"],
+            "tempo_confidence": 0.8,
+            "key": max(features["key"], 0),
+            "key_confidence": 0.5,
+            "mode": features["mode"],
+            "mode_confidence": 0.5,
+            "time_signature": features["time_signature"],
+            "time_signature_confidence": 1.0,
+        }
+        for s in range(4)
+    ]
+    segments = [
+        {
+            "start": b["start"],
+            "duration": b["duration"],
+            "confidence": b["confidence"],
+            "loudness_start": -30.0,
+            "loudness_max": -10.0,
+            "loudness_max_time": 0.05,
+            "loudness_end": -40.0,
+            "pitches": [round(rng.random(), 3) for _ in range(12)],
+            "timbre": [round(rng.uniform(-100, 100), 2) for _ in range(12)],
+        }
+        for b in beats[:64]
+    ]
     return 200, {
-        "meta": {"analyzer_version": "4.0.0", "platform": "Linux", "status_code": 0,
-                 "status_text": "OK", "timestamp": 1700000000, "analysis_time": 1.0,
-                 "input_process": "libvorbisfile L+R 44100->22050"},
-        "track": {"num_samples": int(duration * 22050), "duration": duration,
-                  "tempo": features["tempo"], "key": features["key"], "mode": features["mode"],
-                  "time_signature": features["time_signature"],
-                  "loudness": features["loudness"]},
-        "bars": bars, "beats": beats, "sections": sections, "segments": segments,
+        "meta": {
+            "analyzer_version": "4.0.0",
+            "platform": "Linux",
+            "status_code": 0,
+            "status_text": "OK",
+            "timestamp": 1700000000,
+            "analysis_time": 1.0,
+            "input_process": "libvorbisfile L+R 44100->22050",
+        },
+        "track": {
+            "num_samples": int(duration * 22050),
+            "duration": duration,
+            "tempo": features["tempo"],
+            "key": features["key"],
+            "mode": features["mode"],
+            "time_signature": features["time_signature"],
+            "loudness": features["loudness"],
+        },
+        "bars": bars,
+        "beats": beats,
+        "sections": sections,
+        "segments": segments,
         "tatums": beats,
     }
 
@@ -945,8 +1081,11 @@ def _analysis(call: Call) -> Reply:
 def _recommendations(call: Call) -> Reply:
     catalog = _catalog(call)
     seeds: list[dict[str, Any]] = []
-    for param, kind in (("seed_artists", "artist"), ("seed_tracks", "track"),
-                        ("seed_genres", "genre")):
+    for param, kind in (
+        ("seed_artists", "artist"),
+        ("seed_tracks", "track"),
+        ("seed_genres", "genre"),
+    ):
         raw = call.query.get(param) or ""
         for value in (v for v in raw.split(",") if v):
             if kind == "genre":
@@ -956,9 +1095,16 @@ def _recommendations(call: Call) -> Reply:
             else:
                 call.resolve(value, kind)
                 href = f"{API}/{kind}s/{value}"
-            seeds.append({"afterFilteringSize": 250, "afterRelinkingSize": 250,
-                          "href": href, "id": value, "initialPoolSize": 250,
-                          "type": kind.upper()})
+            seeds.append(
+                {
+                    "afterFilteringSize": 250,
+                    "afterRelinkingSize": 250,
+                    "href": href,
+                    "id": value,
+                    "initialPoolSize": 250,
+                    "type": kind.upper(),
+                }
+            )
     if not 1 <= len(seeds) <= 5:
         raise bad_request("Between 1 and 5 seeds (artists, genres and tracks) are required")
     limit = call.limit(20, 100)
@@ -994,10 +1140,16 @@ def _set_progress(call: Call, user: UserState, progress: int) -> None:
 
 
 def _device_json(player: Any, device: Any) -> dict[str, Any]:
-    return {"id": device.id, "is_active": device.id == player.active_device,
-            "is_private_session": False, "is_restricted": False, "name": device.name,
-            "type": device.type, "volume_percent": device.volume_percent,
-            "supports_volume": device.supports_volume}
+    return {
+        "id": device.id,
+        "is_active": device.id == player.active_device,
+        "is_private_session": False,
+        "is_restricted": False,
+        "name": device.name,
+        "type": device.type,
+        "volume_percent": device.volume_percent,
+        "supports_volume": device.supports_volume,
+    }
 
 
 def _playing_state(call: Call, with_device: bool) -> Reply:
@@ -1013,14 +1165,16 @@ def _playing_state(call: Call, with_device: bool) -> Reply:
         "is_playing": player.is_playing,
         "item": item,
         "currently_playing_type": item["type"],
-        "actions": {"disallows": {"resuming": player.is_playing,
-                                  "pausing": not player.is_playing}},
+        "actions": {"disallows": {"resuming": player.is_playing, "pausing": not player.is_playing}},
     }
     if player.context_uri is not None:
         kind, spotify_id = player.context_uri.split(":")[1:]
-        obj["context"] = {"type": kind, "href": f"{API}/{kind}s/{spotify_id}",
-                          "external_urls": {"spotify": f"{OPEN}/{kind}/{spotify_id}"},
-                          "uri": player.context_uri}
+        obj["context"] = {
+            "type": kind,
+            "href": f"{API}/{kind}s/{spotify_id}",
+            "external_urls": {"spotify": f"{OPEN}/{kind}/{spotify_id}"},
+            "uri": player.context_uri,
+        }
     if with_device:
         device = player.device(player.active_device or "")
         assert device is not None
@@ -1221,7 +1375,7 @@ def _devices(call: Call) -> Reply:
 def _queue(call: Call) -> Reply:
     player = call.user.player
     current = player.current
-    upcoming = player.queue + player.items[player.position + 1:player.position + 21]
+    upcoming = player.queue + player.items[player.position + 1 : player.position + 21]
     obj: dict[str, Any] = {"queue": [render_uri(call, u) for u in upcoming[:20]]}
     if current is not None:
         obj["currently_playing"] = render_uri(call, current)
@@ -1260,13 +1414,18 @@ def _recently_played(call: Call) -> Reply:
     for uri, played, context in page:
         ref = catalog.resolve(uri.rsplit(":", 1)[1])
         assert ref is not None
-        entry: dict[str, Any] = {"track": catalog.track(ref.index),
-                                 "played_at": call.emulator.iso(played)}
+        entry: dict[str, Any] = {
+            "track": catalog.track(ref.index),
+            "played_at": call.emulator.iso(played),
+        }
         if context is not None:
             kind, spotify_id = context.split(":")[1:]
-            entry["context"] = {"type": kind, "href": f"{API}/{kind}s/{spotify_id}",
-                                "external_urls": {"spotify": f"{OPEN}/{kind}/{spotify_id}"},
-                                "uri": context}
+            entry["context"] = {
+                "type": kind,
+                "href": f"{API}/{kind}s/{spotify_id}",
+                "external_urls": {"spotify": f"{OPEN}/{kind}/{spotify_id}"},
+                "uri": context,
+            }
         items.append(entry)
     older = bool(page) and any(h[1] < page[-1][1] for h in history)
     cursors = {"after": str(page[0][1]), "before": str(page[-1][1])} if page else {}
@@ -1304,51 +1463,112 @@ PLAY_R = _R({"user-read-playback-state"})
 PLAY_W = _R({"user-modify-playback-state"})
 
 
-def _op(method: str, path: str, operation_id: str, handler: Handler, scopes: frozenset[str] = _R(),
-        *, user: bool = False, dep: bool = False) -> Operation:
-    return Operation(method, path, operation_id, handler, scopes,
-                     user or path.startswith("/me"), dep)
+def _op(
+    method: str,
+    path: str,
+    operation_id: str,
+    handler: Handler,
+    scopes: frozenset[str] = _R(),
+    *,
+    user: bool = False,
+    dep: bool = False,
+) -> Operation:
+    return Operation(
+        method, path, operation_id, handler, scopes, user or path.startswith("/me"), dep
+    )
 
 
 OPERATIONS: tuple[Operation, ...] = (
     # Albums
     _op("GET", "/albums/{id}", "get-an-album", get_one("album")),
     _op("GET", "/albums", "get-multiple-albums", get_several("album", "albums", 20), dep=True),
-    _op("GET", "/albums/{id}/tracks", "get-an-albums-tracks",
-        children("album", Catalog.album_tracks, Catalog.simple_track)),
+    _op(
+        "GET",
+        "/albums/{id}/tracks",
+        "get-an-albums-tracks",
+        children("album", Catalog.album_tracks, Catalog.simple_track),
+    ),
     # Artists
     _op("GET", "/artists/{id}", "get-an-artist", get_one("artist")),
     _op("GET", "/artists", "get-multiple-artists", get_several("artist", "artists", 50), dep=True),
     _op("GET", "/artists/{id}/albums", "get-an-artists-albums", _artist_albums),
     _op("GET", "/artists/{id}/top-tracks", "get-an-artists-top-tracks", _top_tracks, dep=True),
-    _op("GET", "/artists/{id}/related-artists", "get-an-artists-related-artists", _related,
-        dep=True),
+    _op(
+        "GET", "/artists/{id}/related-artists", "get-an-artists-related-artists", _related, dep=True
+    ),
     # Shows and episodes
     _op("GET", "/shows/{id}", "get-a-show", get_one("show")),
-    _op("GET", "/shows", "get-multiple-shows",
-        get_several("show", "shows", 50, Catalog.simple_show), dep=True),
-    _op("GET", "/shows/{id}/episodes", "get-a-shows-episodes",
-        children("show", Catalog.show_episodes, Catalog.simple_episode)),
+    _op(
+        "GET",
+        "/shows",
+        "get-multiple-shows",
+        get_several("show", "shows", 50, Catalog.simple_show),
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/shows/{id}/episodes",
+        "get-a-shows-episodes",
+        children("show", Catalog.show_episodes, Catalog.simple_episode),
+    ),
     _op("GET", "/episodes/{id}", "get-an-episode", get_one("episode")),
-    _op("GET", "/episodes", "get-multiple-episodes", get_several("episode", "episodes", 50),
-        dep=True),
+    _op(
+        "GET",
+        "/episodes",
+        "get-multiple-episodes",
+        get_several("episode", "episodes", 50),
+        dep=True,
+    ),
     # Audiobooks and chapters
     _op("GET", "/audiobooks/{id}", "get-an-audiobook", get_one("audiobook")),
-    _op("GET", "/audiobooks", "get-multiple-audiobooks",
-        get_several("audiobook", "audiobooks", 50), dep=True),
-    _op("GET", "/audiobooks/{id}/chapters", "get-audiobook-chapters",
-        children("audiobook", Catalog.audiobook_chapters, Catalog.simple_chapter)),
-    _op("GET", "/me/audiobooks", "get-users-saved-audiobooks",
-        saved_list("audiobook", "audiobook", full_audiobook), LIB_R),
-    _op("PUT", "/me/audiobooks", "save-audiobooks-user",
-        saved_change("audiobook", 50, save=True), LIB_W, dep=True),
-    _op("DELETE", "/me/audiobooks", "remove-audiobooks-user",
-        saved_change("audiobook", 50, save=False), LIB_W, dep=True),
-    _op("GET", "/me/audiobooks/contains", "check-users-saved-audiobooks",
-        saved_contains("audiobook", 50), LIB_R, dep=True),
+    _op(
+        "GET",
+        "/audiobooks",
+        "get-multiple-audiobooks",
+        get_several("audiobook", "audiobooks", 50),
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/audiobooks/{id}/chapters",
+        "get-audiobook-chapters",
+        children("audiobook", Catalog.audiobook_chapters, Catalog.simple_chapter),
+    ),
+    _op(
+        "GET",
+        "/me/audiobooks",
+        "get-users-saved-audiobooks",
+        saved_list("audiobook", "audiobook", full_audiobook),
+        LIB_R,
+    ),
+    _op(
+        "PUT",
+        "/me/audiobooks",
+        "save-audiobooks-user",
+        saved_change("audiobook", 50, save=True),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "DELETE",
+        "/me/audiobooks",
+        "remove-audiobooks-user",
+        saved_change("audiobook", 50, save=False),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/audiobooks/contains",
+        "check-users-saved-audiobooks",
+        saved_contains("audiobook", 50),
+        LIB_R,
+        dep=True,
+    ),
     _op("GET", "/chapters/{id}", "get-a-chapter", get_one("chapter")),
-    _op("GET", "/chapters", "get-several-chapters", get_several("chapter", "chapters", 50),
-        dep=True),
+    _op(
+        "GET", "/chapters", "get-several-chapters", get_several("chapter", "chapters", 50), dep=True
+    ),
     # Tracks
     _op("GET", "/tracks/{id}", "get-track", get_one("track")),
     _op("GET", "/tracks", "get-several-tracks", get_several("track", "tracks", 50), dep=True),
@@ -1358,117 +1578,336 @@ OPERATIONS: tuple[Operation, ...] = (
     _op("GET", "/me", "get-current-users-profile", _me),
     # Playlists
     _op("GET", "/playlists/{playlist_id}", "get-playlist", _get_playlist),
-    _op("PUT", "/playlists/{playlist_id}", "change-playlist-details", _change_playlist, PL_W,
-        user=True),
-    _op("GET", "/playlists/{playlist_id}/tracks", "get-playlists-tracks", _playlist_items(100),
-        dep=True),
-    _op("POST", "/playlists/{playlist_id}/tracks", "add-tracks-to-playlist", _add_items, PL_W,
-        user=True, dep=True),
-    _op("PUT", "/playlists/{playlist_id}/tracks", "reorder-or-replace-playlists-tracks",
-        _update_items, PL_W, user=True, dep=True),
-    _op("DELETE", "/playlists/{playlist_id}/tracks", "remove-tracks-playlist",
-        _remove_items("tracks"), PL_W, user=True, dep=True),
+    _op(
+        "PUT",
+        "/playlists/{playlist_id}",
+        "change-playlist-details",
+        _change_playlist,
+        PL_W,
+        user=True,
+    ),
+    _op(
+        "GET",
+        "/playlists/{playlist_id}/tracks",
+        "get-playlists-tracks",
+        _playlist_items(100),
+        dep=True,
+    ),
+    _op(
+        "POST",
+        "/playlists/{playlist_id}/tracks",
+        "add-tracks-to-playlist",
+        _add_items,
+        PL_W,
+        user=True,
+        dep=True,
+    ),
+    _op(
+        "PUT",
+        "/playlists/{playlist_id}/tracks",
+        "reorder-or-replace-playlists-tracks",
+        _update_items,
+        PL_W,
+        user=True,
+        dep=True,
+    ),
+    _op(
+        "DELETE",
+        "/playlists/{playlist_id}/tracks",
+        "remove-tracks-playlist",
+        _remove_items("tracks"),
+        PL_W,
+        user=True,
+        dep=True,
+    ),
     _op("GET", "/playlists/{playlist_id}/items", "get-playlists-items", _playlist_items(100)),
-    _op("POST", "/playlists/{playlist_id}/items", "add-items-to-playlist", _add_items, PL_W,
-        user=True),
-    _op("PUT", "/playlists/{playlist_id}/items", "reorder-or-replace-playlists-items",
-        _update_items, PL_W, user=True),
-    _op("DELETE", "/playlists/{playlist_id}/items", "remove-items-playlist",
-        _remove_items("items"), PL_W, user=True),
-    _op("GET", "/me/playlists", "get-a-list-of-current-users-playlists", _my_playlists,
-        _R({"playlist-read-private", "playlist-read-collaborative", "playlist-modify-public",
-            "playlist-modify-private"})),
+    _op(
+        "POST",
+        "/playlists/{playlist_id}/items",
+        "add-items-to-playlist",
+        _add_items,
+        PL_W,
+        user=True,
+    ),
+    _op(
+        "PUT",
+        "/playlists/{playlist_id}/items",
+        "reorder-or-replace-playlists-items",
+        _update_items,
+        PL_W,
+        user=True,
+    ),
+    _op(
+        "DELETE",
+        "/playlists/{playlist_id}/items",
+        "remove-items-playlist",
+        _remove_items("items"),
+        PL_W,
+        user=True,
+    ),
+    _op(
+        "GET",
+        "/me/playlists",
+        "get-a-list-of-current-users-playlists",
+        _my_playlists,
+        _R(
+            {
+                "playlist-read-private",
+                "playlist-read-collaborative",
+                "playlist-modify-public",
+                "playlist-modify-private",
+            }
+        ),
+    ),
     _op("POST", "/me/playlists", "create-playlist", _create_mine, PL_W),
     # Library (February 2026): scopes are checked per URI kind by the handlers
     _op("PUT", "/me/library", "save-library-items", _library_change(True)),
     _op("DELETE", "/me/library", "remove-library-items", _library_change(False)),
     _op("GET", "/me/library/contains", "check-library-contains", _library_contains),
-    _op("GET", "/me/albums", "get-users-saved-albums", saved_list("album", "album", full_album),
-        LIB_R),
-    _op("PUT", "/me/albums", "save-albums-user",
-        saved_change("album", 20, save=True, body_maximum=50), LIB_W, dep=True),
-    _op("DELETE", "/me/albums", "remove-albums-user",
-        saved_change("album", 20, save=False, body_maximum=50), LIB_W, dep=True),
-    _op("GET", "/me/albums/contains", "check-users-saved-albums", saved_contains("album", 20),
-        LIB_R, dep=True),
-    _op("GET", "/me/tracks", "get-users-saved-tracks", saved_list("track", "track", Catalog.track),
-        LIB_R),
-    _op("PUT", "/me/tracks", "save-tracks-user",
-        saved_change("track", 50, save=True, timestamped=True), LIB_W, dep=True),
-    _op("DELETE", "/me/tracks", "remove-tracks-user", saved_change("track", 50, save=False),
-        LIB_W, dep=True),
-    _op("GET", "/me/tracks/contains", "check-users-saved-tracks", saved_contains("track", 50),
-        LIB_R, dep=True),
-    _op("GET", "/me/episodes", "get-users-saved-episodes",
-        saved_list("episode", "episode", Catalog.episode), LIB_R),
-    _op("PUT", "/me/episodes", "save-episodes-user", saved_change("episode", 50, save=True),
-        LIB_W, dep=True),
-    _op("DELETE", "/me/episodes", "remove-episodes-user",
-        saved_change("episode", 50, save=False), LIB_W, dep=True),
-    _op("GET", "/me/episodes/contains", "check-users-saved-episodes",
-        saved_contains("episode", 50), LIB_R, dep=True),
-    _op("GET", "/me/shows", "get-users-saved-shows",
-        saved_list("show", "show", Catalog.simple_show), LIB_R),
-    _op("PUT", "/me/shows", "save-shows-user", saved_change("show", 50, save=True), LIB_W,
-        dep=True),
-    _op("DELETE", "/me/shows", "remove-shows-user", saved_change("show", 50, save=False), LIB_W,
-        dep=True),
-    _op("GET", "/me/shows/contains", "check-users-saved-shows", saved_contains("show", 50), LIB_R,
-        dep=True),
+    _op(
+        "GET",
+        "/me/albums",
+        "get-users-saved-albums",
+        saved_list("album", "album", full_album),
+        LIB_R,
+    ),
+    _op(
+        "PUT",
+        "/me/albums",
+        "save-albums-user",
+        saved_change("album", 20, save=True, body_maximum=50),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "DELETE",
+        "/me/albums",
+        "remove-albums-user",
+        saved_change("album", 20, save=False, body_maximum=50),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/albums/contains",
+        "check-users-saved-albums",
+        saved_contains("album", 20),
+        LIB_R,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/tracks",
+        "get-users-saved-tracks",
+        saved_list("track", "track", Catalog.track),
+        LIB_R,
+    ),
+    _op(
+        "PUT",
+        "/me/tracks",
+        "save-tracks-user",
+        saved_change("track", 50, save=True, timestamped=True),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "DELETE",
+        "/me/tracks",
+        "remove-tracks-user",
+        saved_change("track", 50, save=False),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/tracks/contains",
+        "check-users-saved-tracks",
+        saved_contains("track", 50),
+        LIB_R,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/episodes",
+        "get-users-saved-episodes",
+        saved_list("episode", "episode", Catalog.episode),
+        LIB_R,
+    ),
+    _op(
+        "PUT",
+        "/me/episodes",
+        "save-episodes-user",
+        saved_change("episode", 50, save=True),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "DELETE",
+        "/me/episodes",
+        "remove-episodes-user",
+        saved_change("episode", 50, save=False),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/episodes/contains",
+        "check-users-saved-episodes",
+        saved_contains("episode", 50),
+        LIB_R,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/shows",
+        "get-users-saved-shows",
+        saved_list("show", "show", Catalog.simple_show),
+        LIB_R,
+    ),
+    _op(
+        "PUT", "/me/shows", "save-shows-user", saved_change("show", 50, save=True), LIB_W, dep=True
+    ),
+    _op(
+        "DELETE",
+        "/me/shows",
+        "remove-shows-user",
+        saved_change("show", 50, save=False),
+        LIB_W,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/me/shows/contains",
+        "check-users-saved-shows",
+        saved_contains("show", 50),
+        LIB_R,
+        dep=True,
+    ),
     _op("GET", "/me/top/{type}", "get-users-top-artists-and-tracks", _top, _R({"user-top-read"})),
     _op("GET", "/users/{user_id}", "get-users-profile", _user_profile, dep=True),
-    _op("GET", "/users/{user_id}/playlists", "get-list-users-playlists", _user_playlists,
-        dep=True),
-    _op("POST", "/users/{user_id}/playlists", "create-playlist-for-user", _create_for_user, PL_W,
-        user=True, dep=True),
-    _op("PUT", "/playlists/{playlist_id}/followers", "follow-playlist", _follow_playlist(True),
-        PL_W, user=True, dep=True),
-    _op("DELETE", "/playlists/{playlist_id}/followers", "unfollow-playlist",
-        _follow_playlist(False), PL_W, user=True, dep=True),
+    _op("GET", "/users/{user_id}/playlists", "get-list-users-playlists", _user_playlists, dep=True),
+    _op(
+        "POST",
+        "/users/{user_id}/playlists",
+        "create-playlist-for-user",
+        _create_for_user,
+        PL_W,
+        user=True,
+        dep=True,
+    ),
+    _op(
+        "PUT",
+        "/playlists/{playlist_id}/followers",
+        "follow-playlist",
+        _follow_playlist(True),
+        PL_W,
+        user=True,
+        dep=True,
+    ),
+    _op(
+        "DELETE",
+        "/playlists/{playlist_id}/followers",
+        "unfollow-playlist",
+        _follow_playlist(False),
+        PL_W,
+        user=True,
+        dep=True,
+    ),
     _op("GET", "/browse/featured-playlists", "get-featured-playlists", _featured, dep=True),
     _op("GET", "/browse/categories", "get-categories", _categories, dep=True),
     _op("GET", "/browse/categories/{category_id}", "get-a-category", _get_category, dep=True),
-    _op("GET", "/browse/categories/{category_id}/playlists", "get-a-categories-playlists",
-        _category_playlists, dep=True),
+    _op(
+        "GET",
+        "/browse/categories/{category_id}/playlists",
+        "get-a-categories-playlists",
+        _category_playlists,
+        dep=True,
+    ),
     _op("GET", "/playlists/{playlist_id}/images", "get-playlist-cover", _cover),
-    _op("PUT", "/playlists/{playlist_id}/images", "upload-custom-playlist-cover", _upload_cover,
-        _R({"ugc-image-upload"}), user=True),
+    _op(
+        "PUT",
+        "/playlists/{playlist_id}/images",
+        "upload-custom-playlist-cover",
+        _upload_cover,
+        _R({"ugc-image-upload"}),
+        user=True,
+    ),
     _op("GET", "/browse/new-releases", "get-new-releases", _new_releases, dep=True),
     _op("GET", "/me/following", "get-followed", _followed_artists, FOL_R),
     _op("PUT", "/me/following", "follow-artists-users", _follow(True), FOL_W, dep=True),
     _op("DELETE", "/me/following", "unfollow-artists-users", _follow(False), FOL_W, dep=True),
-    _op("GET", "/me/following/contains", "check-current-user-follows", _follow_contains, FOL_R,
-        dep=True),
-    _op("GET", "/playlists/{playlist_id}/followers/contains", "check-if-user-follows-playlist",
-        _playlist_follow_contains, user=True, dep=True),
-    _op("GET", "/audio-features", "get-several-audio-features",
-        get_several("track", "audio_features", 100, _features), dep=True),
+    _op(
+        "GET",
+        "/me/following/contains",
+        "check-current-user-follows",
+        _follow_contains,
+        FOL_R,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/playlists/{playlist_id}/followers/contains",
+        "check-if-user-follows-playlist",
+        _playlist_follow_contains,
+        user=True,
+        dep=True,
+    ),
+    _op(
+        "GET",
+        "/audio-features",
+        "get-several-audio-features",
+        get_several("track", "audio_features", 100, _features),
+        dep=True,
+    ),
     _op("GET", "/audio-features/{id}", "get-audio-features", _one_features, dep=True),
     _op("GET", "/audio-analysis/{id}", "get-audio-analysis", _analysis, dep=True),
     _op("GET", "/recommendations", "get-recommendations", _recommendations, dep=True),
-    _op("GET", "/recommendations/available-genre-seeds", "get-recommendation-genres", _genres,
-        dep=True),
+    _op(
+        "GET",
+        "/recommendations/available-genre-seeds",
+        "get-recommendation-genres",
+        _genres,
+        dep=True,
+    ),
     # Player
-    _op("GET", "/me/player", "get-information-about-the-users-current-playback",
-        lambda call: _playing_state(call, True), PLAY_R),
+    _op(
+        "GET",
+        "/me/player",
+        "get-information-about-the-users-current-playback",
+        lambda call: _playing_state(call, True),
+        PLAY_R,
+    ),
     _op("PUT", "/me/player", "transfer-a-users-playback", _transfer, PLAY_W),
     _op("GET", "/me/player/devices", "get-a-users-available-devices", _devices, PLAY_R),
-    _op("GET", "/me/player/currently-playing", "get-the-users-currently-playing-track",
+    _op(
+        "GET",
+        "/me/player/currently-playing",
+        "get-the-users-currently-playing-track",
         lambda call: _playing_state(call, False),
-        _R({"user-read-currently-playing", "user-read-playback-state"})),
+        _R({"user-read-currently-playing", "user-read-playback-state"}),
+    ),
     _op("PUT", "/me/player/play", "start-a-users-playback", _play, PLAY_W),
     _op("PUT", "/me/player/pause", "pause-a-users-playback", _pause, PLAY_W),
     _op("POST", "/me/player/next", "skip-users-playback-to-next-track", _next, PLAY_W),
-    _op("POST", "/me/player/previous", "skip-users-playback-to-previous-track", _previous,
-        PLAY_W),
+    _op("POST", "/me/player/previous", "skip-users-playback-to-previous-track", _previous, PLAY_W),
     _op("PUT", "/me/player/seek", "seek-to-position-in-currently-playing-track", _seek, PLAY_W),
     _op("PUT", "/me/player/repeat", "set-repeat-mode-on-users-playback", _repeat, PLAY_W),
     _op("PUT", "/me/player/volume", "set-volume-for-users-playback", _volume, PLAY_W),
     _op("PUT", "/me/player/shuffle", "toggle-shuffle-for-users-playback", _shuffle, PLAY_W),
-    _op("GET", "/me/player/recently-played", "get-recently-played", _recently_played,
-        _R({"user-read-recently-played"})),
-    _op("GET", "/me/player/queue", "get-queue", _queue,
-        _R({"user-read-currently-playing", "user-read-playback-state"})),
+    _op(
+        "GET",
+        "/me/player/recently-played",
+        "get-recently-played",
+        _recently_played,
+        _R({"user-read-recently-played"}),
+    ),
+    _op(
+        "GET",
+        "/me/player/queue",
+        "get-queue",
+        _queue,
+        _R({"user-read-currently-playing", "user-read-playback-state"}),
+    ),
     _op("POST", "/me/player/queue", "add-to-queue", _add_to_queue, PLAY_W),
     # Markets
     _op("GET", "/markets", "get-available-markets", _markets, dep=True),

@@ -20,18 +20,24 @@ if TYPE_CHECKING:
 
 __all__ = ["ApiError", "Call", "Reply"]
 
-#: A handler's answer: status and JSON body (``None`` for no body).
+#: A handler's answer: status and JSON body (`None` for no body).
 Reply = tuple[int, Any]
 
-URI_KINDS = frozenset({"track", "album", "artist", "episode", "show", "audiobook", "chapter",
-                       "playlist", "user"})
+URI_KINDS = frozenset(
+    {"track", "album", "artist", "episode", "show", "audiobook", "chapter", "playlist", "user"}
+)
 
 
 class ApiError(Exception):
-    """Answer with Spotify's error object ``{"error": {"status", "message"[, "reason"]}}``."""
+    """Answer with Spotify's error object `{"error": {"status", "message"[, "reason"]}}`."""
 
-    def __init__(self, status: int, message: str, reason: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        reason: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -52,8 +58,9 @@ def bad_request(message: str) -> ApiError:
 class Call:
     """Parameters and identity of one API request, read by an operation handler."""
 
-    def __init__(self, emulator: SpotifyEmulator, request: Request, grant: AccessGrant,
-                 raw_body: bytes) -> None:
+    def __init__(
+        self, emulator: SpotifyEmulator, request: Request, grant: AccessGrant, raw_body: bytes
+    ) -> None:
         self.emulator = emulator
         self.request = request
         self.grant = grant
@@ -81,7 +88,7 @@ class Call:
     # -- body -----------------------------------------------------------------------------------
 
     def json(self) -> Any:
-        """The JSON body, ``None`` when there is none; 400 when it is not JSON."""
+        """The JSON body, `None` when there is none; 400 when it is not JSON."""
         if not self._json_read:
             self._json_read = True
             if self.raw_body.strip():
@@ -131,9 +138,10 @@ class Call:
             raise bad_request("Invalid market code")
         return market
 
-    def id_list(self, name: str, maximum: int, *, body: bool = False,
-                required: bool = True) -> list[str]:
-        """IDs from the query (comma-separated) or, when ``body``, a JSON body's ``name``."""
+    def id_list(
+        self, name: str, maximum: int, *, body: bool = False, required: bool = True
+    ) -> list[str]:
+        """IDs from the query (comma-separated) or, when `body`, a JSON body's `name`."""
         raw = self.query.get(name)
         values: list[str]
         if raw is not None:
@@ -157,7 +165,7 @@ class Call:
         return values
 
     def resolve(self, spotify_id: str, kind: str) -> Ref:
-        """The catalog object ``spotify_id`` names, which must be a ``kind``; 400 or 404."""
+        """The catalog object `spotify_id` names, which must be a `kind`; 400 or 404."""
         if not is_base62_id(spotify_id):
             raise bad_request("invalid id")
         ref = self.emulator.catalog.resolve(spotify_id)
@@ -166,7 +174,7 @@ class Call:
         return ref
 
     def parse_uri(self, uri: str, kinds: Sequence[str] = tuple(URI_KINDS)) -> tuple[str, str]:
-        """``(kind, id)`` of ``spotify:<kind>:<id>``; 400 when malformed or of another kind."""
+        """`(kind, id)` of `spotify:<kind>:<id>`; 400 when malformed or of another kind."""
         parts = uri.split(":")
         if len(parts) != 3 or parts[0] != "spotify" or parts[1] not in kinds:
             raise bad_request(f"Invalid uri: {uri}")
@@ -192,12 +200,13 @@ class Call:
         query = urlencode(params)
         return BASE + self.request.url.path + ("?" + query if query else "")
 
-    def page(self, total: int, fetch: Callable[[int, int], list[Any]], *, limit: int,
-             offset: int) -> dict[str, Any]:
-        """An offset paging object over ``total`` items; ``fetch(offset, limit)`` gives the page."""
+    def page(
+        self, total: int, fetch: Callable[[int, int], list[Any]], *, limit: int, offset: int
+    ) -> dict[str, Any]:
+        """An offset paging object over `total` items; `fetch(offset, limit)` gives the page."""
         items = fetch(offset, limit) if offset < total else []
         nxt = self.href(offset=offset + limit, limit=limit) if offset + limit < total else None
-        prev = (self.href(offset=max(0, offset - limit), limit=limit) if offset > 0 else None)
+        prev = self.href(offset=max(0, offset - limit), limit=limit) if offset > 0 else None
         return {
             "href": self.href(offset=offset, limit=limit),
             "items": items,
@@ -208,13 +217,21 @@ class Call:
             "total": total,
         }
 
-    def page_list(self, items: Sequence[Any], convert: Callable[[Any], Any], *,
-                  default: int = 20, maximum: int = 50,
-                  max_offset: int | None = None) -> dict[str, Any]:
-        """:meth:`page` over an in-memory sequence, reading ``limit``/``offset`` from the query."""
+    def page_list(
+        self,
+        items: Sequence[Any],
+        convert: Callable[[Any], Any],
+        *,
+        default: int = 20,
+        maximum: int = 50,
+        max_offset: int | None = None,
+    ) -> dict[str, Any]:
+        """`page` over an in-memory sequence, reading `limit`/`offset` from the query."""
         limit = self.limit(default, maximum)
         offset = self.offset(max_offset)
         return self.page(
-            len(items), lambda o, n: [convert(x) for x in items[o:o + n]],
-            limit=limit, offset=offset,
+            len(items),
+            lambda o, n: [convert(x) for x in items[o : o + n]],
+            limit=limit,
+            offset=offset,
         )

@@ -1,15 +1,15 @@
 """The emulator's catalog: artists, albums, tracks, shows, episodes, audiobooks, chapters,
 playlists, users, categories, markets and genres, generated deterministically from a seed.
 
-Nothing is generated up front: an object is built from ``random.Random((seed, kind, index))``
+Nothing is generated up front: an object is built from `random.Random((seed, kind, index))`
 the first time it is asked for and cached, so creating an emulator costs microseconds and
 a test that touches ten tracks builds ten tracks. Indexes are laid out so that parents are
-found by division (album ``a`` belongs to artist ``a // albums_per_artist``; track slot
-``t`` to album ``t // MAX_TRACKS``), and :class:`~._ids.IdCodec` turns ``(kind, index)``
+found by division (album `a` belongs to artist `a // albums_per_artist`; track slot
+`t` to album `t // MAX_TRACKS`), and `IdCodec` turns `(kind, index)`
 into a 22-character ID and back.
 
-Objects carry their links with the placeholder base URL :data:`BASE`; the app replaces it
-with the base URL the request came to, so ``href`` and paging ``next`` links point at the
+Objects carry their links with the placeholder base URL `BASE`; the app replaces it
+with the base URL the request came to, so `href` and paging `next` links point at the
 emulator wherever it is served (in-process or on a port).
 """
 
@@ -34,46 +34,216 @@ OPEN = "https://open.spotify.com"
 # Kind codes inside IDs.
 ARTIST, ALBUM, TRACK, SHOW, EPISODE, AUDIOBOOK, CHAPTER, PLAYLIST, USER_PLAYLIST = range(1, 10)
 KIND_NAMES = {
-    ARTIST: "artist", ALBUM: "album", TRACK: "track", SHOW: "show", EPISODE: "episode",
-    AUDIOBOOK: "audiobook", CHAPTER: "chapter", PLAYLIST: "playlist", USER_PLAYLIST: "playlist",
+    ARTIST: "artist",
+    ALBUM: "album",
+    TRACK: "track",
+    SHOW: "show",
+    EPISODE: "episode",
+    AUDIOBOOK: "audiobook",
+    CHAPTER: "chapter",
+    PLAYLIST: "playlist",
+    USER_PLAYLIST: "playlist",
 }
 MAX_TRACKS = 32
 MAX_EPISODES = 256
 MAX_CHAPTERS = 128
 
 MARKETS = (
-    "AD", "AR", "AT", "AU", "BE", "BR", "CA", "CH", "CL", "CO", "CZ", "DE", "DK", "ES", "FI",
-    "FR", "GB", "GR", "HU", "IE", "IN", "IT", "JP", "KR", "MX", "NL", "NO", "NZ", "PL", "PT",
-    "SE", "TR", "US", "ZA",
+    "AD",
+    "AR",
+    "AT",
+    "AU",
+    "BE",
+    "BR",
+    "CA",
+    "CH",
+    "CL",
+    "CO",
+    "CZ",
+    "DE",
+    "DK",
+    "ES",
+    "FI",
+    "FR",
+    "GB",
+    "GR",
+    "HU",
+    "IE",
+    "IN",
+    "IT",
+    "JP",
+    "KR",
+    "MX",
+    "NL",
+    "NO",
+    "NZ",
+    "PL",
+    "PT",
+    "SE",
+    "TR",
+    "US",
+    "ZA",
 )
 GENRES = (
-    "acoustic", "afrobeat", "alt-rock", "ambient", "blues", "bossanova", "chill", "classical",
-    "country", "dance", "disco", "drum-and-bass", "dub", "edm", "electronic", "folk", "funk",
-    "gospel", "grunge", "hip-hop", "house", "indie", "jazz", "k-pop", "latin", "metal",
-    "opera", "pop", "punk", "r-n-b", "reggae", "rock", "salsa", "soul", "techno", "trance",
+    "acoustic",
+    "afrobeat",
+    "alt-rock",
+    "ambient",
+    "blues",
+    "bossanova",
+    "chill",
+    "classical",
+    "country",
+    "dance",
+    "disco",
+    "drum-and-bass",
+    "dub",
+    "edm",
+    "electronic",
+    "folk",
+    "funk",
+    "gospel",
+    "grunge",
+    "hip-hop",
+    "house",
+    "indie",
+    "jazz",
+    "k-pop",
+    "latin",
+    "metal",
+    "opera",
+    "pop",
+    "punk",
+    "r-n-b",
+    "reggae",
+    "rock",
+    "salsa",
+    "soul",
+    "techno",
+    "trance",
 )
 CATEGORIES = (
-    ("toplists", "Top Lists"), ("pop", "Pop"), ("hiphop", "Hip-Hop"), ("rock", "Rock"),
-    ("indie_alt", "Indie"), ("jazz", "Jazz"), ("classical", "Classical"), ("chill", "Chill"),
-    ("party", "Party"), ("focus", "Focus"), ("workout", "Workout"), ("sleep", "Sleep"),
-    ("mood", "Mood"), ("decades", "Decades"), ("latin", "Latin"), ("country", "Country"),
-    ("edm_dance", "Dance/Electronic"), ("soul", "Soul"), ("metal", "Metal"), ("folk", "Folk"),
-    ("podcasts", "Podcasts"), ("audiobooks", "Audiobooks"), ("kids", "Kids"), ("blues", "Blues"),
+    ("toplists", "Top Lists"),
+    ("pop", "Pop"),
+    ("hiphop", "Hip-Hop"),
+    ("rock", "Rock"),
+    ("indie_alt", "Indie"),
+    ("jazz", "Jazz"),
+    ("classical", "Classical"),
+    ("chill", "Chill"),
+    ("party", "Party"),
+    ("focus", "Focus"),
+    ("workout", "Workout"),
+    ("sleep", "Sleep"),
+    ("mood", "Mood"),
+    ("decades", "Decades"),
+    ("latin", "Latin"),
+    ("country", "Country"),
+    ("edm_dance", "Dance/Electronic"),
+    ("soul", "Soul"),
+    ("metal", "Metal"),
+    ("folk", "Folk"),
+    ("podcasts", "Podcasts"),
+    ("audiobooks", "Audiobooks"),
+    ("kids", "Kids"),
+    ("blues", "Blues"),
 )
 _ADJECTIVES = (
-    "Amber", "Blue", "Broken", "Crimson", "Distant", "Electric", "Endless", "Faded", "Golden",
-    "Hidden", "Hollow", "Infinite", "Lonely", "Lucky", "Midnight", "Neon", "Northern", "Paper",
-    "Quiet", "Restless", "Silver", "Slow", "Static", "Velvet", "Wild", "Young",
+    "Amber",
+    "Blue",
+    "Broken",
+    "Crimson",
+    "Distant",
+    "Electric",
+    "Endless",
+    "Faded",
+    "Golden",
+    "Hidden",
+    "Hollow",
+    "Infinite",
+    "Lonely",
+    "Lucky",
+    "Midnight",
+    "Neon",
+    "Northern",
+    "Paper",
+    "Quiet",
+    "Restless",
+    "Silver",
+    "Slow",
+    "Static",
+    "Velvet",
+    "Wild",
+    "Young",
 )
 _NOUNS = (
-    "Avenue", "Blossom", "Canyon", "Circus", "Daydream", "Echo", "Engine", "Fever", "Garden",
-    "Harbor", "Horizon", "Island", "Lantern", "Machine", "Mirror", "Ocean", "Parade", "Radio",
-    "River", "Shadow", "Signal", "Summer", "Thunder", "Valley", "Window", "Winter",
+    "Avenue",
+    "Blossom",
+    "Canyon",
+    "Circus",
+    "Daydream",
+    "Echo",
+    "Engine",
+    "Fever",
+    "Garden",
+    "Harbor",
+    "Horizon",
+    "Island",
+    "Lantern",
+    "Machine",
+    "Mirror",
+    "Ocean",
+    "Parade",
+    "Radio",
+    "River",
+    "Shadow",
+    "Signal",
+    "Summer",
+    "Thunder",
+    "Valley",
+    "Window",
+    "Winter",
 )
-_FIRST = ("Ada", "Ben", "Cleo", "Dev", "Elena", "Finn", "Greta", "Hugo", "Iris", "Jonas",
-          "Kai", "Lena", "Milo", "Nora", "Omar", "Pia", "Ravi", "Sofia", "Theo", "Uma")
-_LAST = ("Andersen", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hoffmann",
-         "Ivanova", "Jansen", "Kowalski", "Laurent", "Moreau", "Novak", "Okafor", "Petrov")
+_FIRST = (
+    "Ada",
+    "Ben",
+    "Cleo",
+    "Dev",
+    "Elena",
+    "Finn",
+    "Greta",
+    "Hugo",
+    "Iris",
+    "Jonas",
+    "Kai",
+    "Lena",
+    "Milo",
+    "Nora",
+    "Omar",
+    "Pia",
+    "Ravi",
+    "Sofia",
+    "Theo",
+    "Uma",
+)
+_LAST = (
+    "Andersen",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Hoffmann",
+    "Ivanova",
+    "Jansen",
+    "Kowalski",
+    "Laurent",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+)
 _LANGUAGES = ("en", "de", "fr", "es", "sv", "it")
 
 
@@ -89,7 +259,7 @@ class CatalogSize:
     episodes_per_show: int = 60
     audiobooks: int = 8
     chapters_per_audiobook: int = 24
-    #: Public playlists of the catalog's users; their lengths cycle through ``playlist_lengths``.
+    #: Public playlists of the catalog's users; their lengths cycle through `playlist_lengths`.
     playlists: int = 24
     playlist_lengths: tuple[int, ...] = (2500, 480, 120, 50, 7, 1000, 0, 250)
     users: int = 16
@@ -108,7 +278,7 @@ class CatalogSize:
 
 @attrs.frozen
 class Ref:
-    """A catalog object: its kind name (``"track"``...) and index."""
+    """A catalog object: its kind name (`"track"`...) and index."""
 
     kind: str
     index: int
@@ -148,7 +318,7 @@ class Catalog:
         return self.ids.encode(kind, index)
 
     def resolve(self, spotify_id: str) -> Ref | None:
-        """The catalog object an ID names, or ``None`` (unknown, or another seed's ID)."""
+        """The catalog object an ID names, or `None` (unknown, or another seed's ID)."""
         decoded = self.ids.decode(spotify_id)
         if decoded is None:
             return None
@@ -250,7 +420,7 @@ class Catalog:
 
     @staticmethod
     def user_ref(user_id: str, display_name: str | None = None) -> dict[str, Any]:
-        """A PlaylistUserObject / PlaylistOwnerObject (``display_name`` given)."""
+        """A PlaylistUserObject / PlaylistOwnerObject (`display_name` given)."""
         obj: dict[str, Any] = {
             "external_urls": {"spotify": f"{OPEN}/user/{user_id}"},
             "href": f"{API}/users/{user_id}",
@@ -314,8 +484,9 @@ class Catalog:
     def album_extras(self, index: int) -> dict[str, Any]:
         rng = self._rng("album+", index)
         return {
-            "copyrights": [{"text": f"(C) {rng.randint(1970, 2026)} Emulated Records",
-                            "type": "C"}],
+            "copyrights": [
+                {"text": f"(C) {rng.randint(1970, 2026)} Emulated Records", "type": "C"}
+            ],
             "external_ids": {"upc": f"{rng.randrange(10**11, 10**12)}"},
             "genres": [],
             "label": "Emulated Records",
@@ -490,7 +661,7 @@ class Catalog:
     # -- seeded playlists -----------------------------------------------------------------------
 
     def playlist_seed(self, index: int) -> dict[str, Any]:
-        """Metadata and item URIs of catalog playlist ``index`` (mutable copies are the
+        """Metadata and item URIs of catalog playlist `index` (mutable copies are the
         state's business)."""
         lengths = self.size.playlist_lengths or (0,)
         length = lengths[index % len(lengths)]
@@ -506,8 +677,10 @@ class Catalog:
             "public": True,
             "collaborative": False,
             "followers": rng.randint(0, 100_000),
-            "items": [f"spotify:track:{self.id_of(TRACK, self.track_at(start + 7919 * n))}"
-                      for n in range(length)],
+            "items": [
+                f"spotify:track:{self.id_of(TRACK, self.track_at(start + 7919 * n))}"
+                for n in range(length)
+            ],
         }
 
     def playlist_name(self, index: int) -> str:
@@ -524,10 +697,14 @@ class Catalog:
             "album": [(self.simple_album(i)["name"].lower(), i) for i in range(self.album_count)],
             "track": [(self.simple_track(t)["name"].lower(), t) for t in self.all_tracks()],
             "show": [(self.simple_show(i)["name"].lower(), i) for i in range(s.shows)],
-            "episode": [(self.simple_episode(e)["name"].lower(), e)
-                        for i in range(s.shows) for e in self.show_episodes(i)],
-            "audiobook": [(self.simple_audiobook(i)["name"].lower(), i)
-                          for i in range(s.audiobooks)],
+            "episode": [
+                (self.simple_episode(e)["name"].lower(), e)
+                for i in range(s.shows)
+                for e in self.show_episodes(i)
+            ],
+            "audiobook": [
+                (self.simple_audiobook(i)["name"].lower(), i) for i in range(s.audiobooks)
+            ],
         }
 
     def markets(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""The :class:`SpotifyEmulator`: configuration, state, counters, faults and the ASGI app."""
+"""The `SpotifyEmulator`: configuration, state, counters, faults and the ASGI app."""
 
 from __future__ import annotations
 
@@ -33,14 +33,14 @@ __all__ = ["EmulatorCounters", "Faults", "RateLimit", "SpotifyEmulator"]
 
 Mode = Literal["extended", "development"]
 
-#: Set in the ASGI scope by ``serve_emulator``: the request came over a real socket.
+#: Set in the ASGI scope by `serve_emulator`: the request came over a real socket.
 SOCKET_SCOPE_KEY = "trio_spotify.socket"
 _JSON = "application/json; charset=utf-8"
 
 
 @attrs.frozen
 class RateLimit:
-    """Allow ``requests`` Web API requests per client id in any rolling ``window`` seconds."""
+    """Allow `requests` Web API requests per client id in any rolling `window` seconds."""
 
     requests: int = attrs.field(validator=attrs.validators.ge(1))
     window: float = attrs.field(default=30.0, validator=attrs.validators.gt(0))
@@ -57,13 +57,13 @@ class EmulatorCounters:
     tokens_by_grant: collections.Counter[str] = attrs.field(factory=collections.Counter)
     #: Token endpoint refusals per RFC 6749 error code.
     token_errors: collections.Counter[str] = attrs.field(factory=collections.Counter)
-    #: Requests to ``/authorize``.
+    #: Requests to `/authorize`.
     authorizations: int = 0
     #: 429 answers sent (rate limit and quota).
     rate_limited: int = 0
     #: 401 answers sent by the Web API (missing, unknown or expired tokens).
     unauthorized: int = 0
-    #: Faults injected, per kind (``"error"``, ``"malformed"``, ``"drop"``).
+    #: Faults injected, per kind (`"error"`, `"malformed"`, `"drop"`).
     faults: collections.Counter[str] = attrs.field(factory=collections.Counter)
 
     @property
@@ -82,18 +82,18 @@ class _Scheduled:
 class Faults:
     """Failures injected into Web API answers, for testing retries and for benchmarks.
 
-    - ``latency``: seconds every Web API answer is delayed (``anyio.sleep``, so under
-      Trio a ``MockClock`` skips it);
-    - :meth:`fail_next`, :meth:`malformed_next`, :meth:`drop_next`: schedule faults for the
-      next ``count`` matching requests (optionally of one ``operation`` id);
-    - ``error_rate``: the probability that any request gets a random status of
-      ``error_statuses`` (seeded, so runs repeat).
+    - `latency`: seconds every Web API answer is delayed (`anyio.sleep`, so under
+      Trio a `MockClock` skips it);
+    - `fail_next`, `malformed_next`, `drop_next`: schedule faults for the
+      next `count` matching requests (optionally of one `operation` id);
+    - `error_rate`: the probability that any request gets a random status of
+      `error_statuses` (seeded, so runs repeat).
 
     Faults hit Web API requests; the token endpoint only gets those scheduled with
-    ``operation="request-token"`` (an error answers ``{"error": "server_error"}``).
+    `operation="request-token"` (an error answers `{"error": "server_error"}`).
 
     Dropping a connection closes it mid-answer when the emulator is served on a socket;
-    in-process it raises ``httpx.RemoteProtocolError`` out of the transport, which is what
+    in-process it raises `httpx.RemoteProtocolError` out of the transport, which is what
     the client sees on a socket.
     """
 
@@ -105,17 +105,17 @@ class Faults:
         self._scheduled: list[_Scheduled] = []
 
     def fail_next(self, status: int = 503, count: int = 1, *, operation: str | None = None) -> None:
-        """Answer the next ``count`` requests (of ``operation``) with ``status`` (5xx, or any)."""
+        """Answer the next `count` requests (of `operation`) with `status` (5xx, or any)."""
         if not 400 <= status <= 599:
             raise ValueError(f"status must be an HTTP error status, not {status}")
         self._schedule("error", status, count, operation)
 
     def malformed_next(self, count: int = 1, *, operation: str | None = None) -> None:
-        """Answer the next ``count`` requests with a 200 whose body is not valid JSON."""
+        """Answer the next `count` requests with a 200 whose body is not valid JSON."""
         self._schedule("malformed", 200, count, operation)
 
     def drop_next(self, count: int = 1, *, operation: str | None = None) -> None:
-        """Drop the connection of the next ``count`` requests half-way through the answer."""
+        """Drop the connection of the next `count` requests half-way through the answer."""
         self._schedule("drop", 0, count, operation)
 
     def clear(self) -> None:
@@ -135,9 +135,9 @@ class Faults:
         self._scheduled.append(_Scheduled(kind, status, count, operation))
 
     def take(self, operation: str, *, targeted_only: bool = False) -> tuple[str, int] | None:
-        """The fault for one request of ``operation`` (consumed), or ``None``.
+        """The fault for one request of `operation` (consumed), or `None`.
 
-        The token endpoint (``operation="request-token"``) passes ``targeted_only``: it only
+        The token endpoint (`operation="request-token"`) passes `targeted_only`: it only
         gets faults scheduled for it by name, never the untargeted ones or random errors.
         """
         for item in self._scheduled:
@@ -163,8 +163,9 @@ def shared_catalog(seed: int | str, size: CatalogSize) -> Catalog:
 
 
 def _error_response(error: ApiError) -> Response:
-    return Response(json.dumps(error.body()), status_code=error.status, media_type=_JSON,
-                    headers=error.headers)
+    return Response(
+        json.dumps(error.body()), status_code=error.status, media_type=_JSON, headers=error.headers
+    )
 
 
 class _DroppedResponse(Response):
@@ -175,8 +176,13 @@ class _DroppedResponse(Response):
         super().__init__(status_code=200)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", _JSON.encode()), (b"content-length", b"4096")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", _JSON.encode()), (b"content-length", b"4096")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": True})
         raise ConnectionAbortedError("the emulator dropped this connection (injected fault)")
 
@@ -184,8 +190,8 @@ class _DroppedResponse(Response):
 class SpotifyEmulator:
     """An offline Spotify: the accounts service and all 96 Web API operations, as an ASGI app.
 
-    ``.app`` serves ``/authorize`` and ``/api/token`` at its root and the Web API under
-    ``/v1``: give a client ``accounts_url=BASE`` and ``api_url=BASE + "/v1"``. In-process::
+    `.app` serves `/authorize` and `/api/token` at its root and the Web API under
+    `/v1`: give a client `accounts_url=BASE` and `api_url=BASE + "/v1"`. In-process:
 
         emulator = SpotifyEmulator()
         transport = httpx.ASGITransport(app=emulator.app)
@@ -194,24 +200,24 @@ class SpotifyEmulator:
                                 accounts_url="http://emulator.test") as spotify:
             ...
 
-    or on a socket with :func:`~trio_spotify.testing.serve_emulator`.
+    or on a socket with `serve_emulator`.
 
     Arguments (all keyword-only, all optional):
 
-    - ``seed``, ``catalog_size``: the generated catalog (:class:`CatalogSize`).
-    - ``mode``: ``"extended"`` (all operations) or ``"development"`` (the 48 operations
+    - `seed`, `catalog_size`: the generated catalog (`CatalogSize`).
+    - `mode`: `"extended"` (all operations) or `"development"` (the 48 operations
       Spotify's definition marks deprecated answer 403, as for development-mode apps).
-    - ``clock``: a function returning seconds (default ``time.monotonic``); pass
-      ``trio.current_time`` so a ``MockClock`` drives token expiry and rate-limit windows.
-    - ``access_token_lifetime`` (3600 s), ``refresh_token_lifetime`` (``None``: never
-      expire; Spotify's is six months), ``rotate_refresh_tokens`` (``None``: PKCE refresh
-      tokens rotate, code-flow ones do not; ``True``/``False`` for all).
-    - ``rate_limit``: a :class:`RateLimit` (off by default); ``quota``: requests per client
-      id after which every request answers 429 ``QUOTA_EXCEEDED``.
-    - ``user_id``: the user who signs in through ``/authorize``; ``consent``: ``False``
-      makes ``/authorize`` answer ``error=access_denied``.
-    - ``redirect_uris``: redirect URIs allowed besides ``http://127.0.0.1:<any port>/...``
-      and ``http://[::1]:<any port>/...`` (which are always allowed, as on Spotify).
+    - `clock`: a function returning seconds (default `time.monotonic`); pass
+      `trio.current_time` so a `MockClock` drives token expiry and rate-limit windows.
+    - `access_token_lifetime` (3600 s), `refresh_token_lifetime` (`None`: never
+      expire; Spotify's is six months), `rotate_refresh_tokens` (`None`: PKCE refresh
+      tokens rotate, code-flow ones do not; `True`/`False` for all).
+    - `rate_limit`: a `RateLimit` (off by default); `quota`: requests per client
+      id after which every request answers 429 `QUOTA_EXCEEDED`.
+    - `user_id`: the user who signs in through `/authorize`; `consent`: `False`
+      makes `/authorize` answer `error=access_denied`.
+    - `redirect_uris`: redirect URIs allowed besides `http://127.0.0.1:<any port>/...`
+      and `http://[::1]:<any port>/...` (which are always allowed, as on Spotify).
 
     All of these are attributes that may be changed between requests, too.
     """
@@ -264,33 +270,41 @@ class SpotifyEmulator:
         self.app = self._build_app()
 
     def __repr__(self) -> str:
-        return (f"<SpotifyEmulator seed={self.catalog.seed!r} mode={self.mode!r} "
-                f"client_id={self.client_id!r}>")
+        return (
+            f"<SpotifyEmulator seed={self.catalog.seed!r} mode={self.mode!r} "
+            f"client_id={self.client_id!r}>"
+        )
 
     # -- tokens for tests ---------------------------------------------------------------------
 
     def client_credentials(self) -> Any:
-        """A :class:`trio_spotify.ClientCredentials` for this emulator's app."""
+        """A `trio_spotify.ClientCredentials` for this emulator's app."""
         from trio_spotify import ClientCredentials
 
         return ClientCredentials(self.client_id, self.client_secret)
 
-    def user_auth(self, scopes: Iterable[str] | None = None, *,
-                  user_id: str | None = None) -> EmulatorUserAuth:
-        """A token strategy signed in as ``user_id`` (default: the emulator's user).
+    def user_auth(
+        self, scopes: Iterable[str] | None = None, *, user_id: str | None = None
+    ) -> EmulatorUserAuth:
+        """A token strategy signed in as `user_id` (default: the emulator's user).
 
-        It holds a refresh token granted with ``scopes`` (default: every scope) as if the
-        user had gone through ``/authorize``, and renews through ``/api/token`` with the
-        ``refresh_token`` grant — so renewals show up in the counters like real ones.
+        It holds a refresh token granted with `scopes` (default: every scope) as if the
+        user had gone through `/authorize`, and renews through `/api/token` with the
+        `refresh_token` grant — so renewals show up in the counters like real ones.
         """
         granted = ALL_SCOPES if scopes is None else frozenset(scopes)
         user = user_id if user_id is not None else self.user_id
         refresh = self.accounts.mint_refresh(self.client_id, user, granted, pkce=False)
         return EmulatorUserAuth(self.client_id, self.client_secret, refresh)
 
-    def issue_access_token(self, scopes: Iterable[str] | None = None, *,
-                           user_id: str | None = None, lifetime: float | None = None) -> str:
-        """Mint an access token directly (no HTTP): a user's, or the app's with ``user_id=""``."""
+    def issue_access_token(
+        self,
+        scopes: Iterable[str] | None = None,
+        *,
+        user_id: str | None = None,
+        lifetime: float | None = None,
+    ) -> str:
+        """Mint an access token directly (no HTTP): a user's, or the app's with `user_id=""`."""
         granted = ALL_SCOPES if scopes is None else frozenset(scopes)
         user = self.user_id if user_id is None else (user_id or None)
         token, _ = self.accounts.mint_access(
@@ -303,13 +317,13 @@ class SpotifyEmulator:
         return self.accounts.expire_access_tokens()
 
     def revoke_refresh_tokens(self) -> None:
-        """Revoke every refresh token (renewals fail with ``invalid_grant``)."""
+        """Revoke every refresh token (renewals fail with `invalid_grant`)."""
         self.accounts.revoke_refresh_tokens()
 
     # -- time -----------------------------------------------------------------------------------
 
     def now_ms(self) -> int:
-        """Wall-clock milliseconds, strictly increasing (for ``added_at``, ``played_at``)."""
+        """Wall-clock milliseconds, strictly increasing (for `added_at`, `played_at`)."""
         now = max(int(time.time() * 1000), self._last_ms + 1)
         self._last_ms = now
         return now
@@ -321,13 +335,16 @@ class SpotifyEmulator:
     # -- state --------------------------------------------------------------------------------
 
     def user(self, user_id: str) -> UserState:
-        """The state of ``user_id``, created on first use (the emulator's user is pre-seeded
+        """The state of `user_id`, created on first use (the emulator's user is pre-seeded
         with a library, follows, three playlists and a listening history)."""
         state = self._users.get(user_id)
         if state is None:
             index = self.catalog.user_index(user_id)
-            name = (self.catalog.user_display_name(index) if index is not None
-                    else user_id.replace(".", " ").title())
+            name = (
+                self.catalog.user_display_name(index)
+                if index is not None
+                else user_id.replace(".", " ").title()
+            )
             state = UserState(user_id, name)
             state.player = Player(devices=self._devices(user_id))
             self._users[user_id] = state
@@ -377,8 +394,9 @@ class SpotifyEmulator:
         for k in range(min(2, size.playlists)):
             state.followed_playlists[c.id_of(PLAYLIST, k)] = None
         for name, length in (("Emulator Favourites", 12), ("Long Drive", 120), ("Empty", 0)):
-            playlist = self.create_playlist(state, name, public=True, collaborative=False,
-                                            description=f"{length} tracks")
+            playlist = self.create_playlist(
+                state, name, public=True, collaborative=False, description=f"{length} tracks"
+            )
             for k in range(length):
                 uri = random_track()
                 playlist.entries.append(PlaylistEntry(uri, stamp(k), state.user_id))
@@ -386,14 +404,27 @@ class SpotifyEmulator:
             uri = random_track()
             state.history.append((uri, base + k * 600_000, None))
 
-    def create_playlist(self, owner: UserState, name: str, *, public: bool,
-                        collaborative: bool, description: str | None) -> Playlist:
+    def create_playlist(
+        self,
+        owner: UserState,
+        name: str,
+        *,
+        public: bool,
+        collaborative: bool,
+        description: str | None,
+    ) -> Playlist:
         index = self._created_playlists
         self._created_playlists += 1
         playlist = Playlist(
-            id=self.catalog.id_of(USER_PLAYLIST, index), name=name, description=description,
-            owner=owner.user_id, owner_name=owner.display_name, public=public,
-            collaborative=collaborative, followers=0, entries=[],
+            id=self.catalog.id_of(USER_PLAYLIST, index),
+            name=name,
+            description=description,
+            owner=owner.user_id,
+            owner_name=owner.display_name,
+            public=public,
+            collaborative=collaborative,
+            followers=0,
+            entries=[],
         )
         self._playlists[playlist.id] = playlist
         owner.followed_playlists[playlist.id] = None
@@ -410,32 +441,39 @@ class SpotifyEmulator:
         seed = self.catalog.playlist_seed(decoded[1])
         added = self.iso(1_700_000_000_000 + decoded[1] * 86_400_000)
         playlist = Playlist(
-            id=seed["id"], name=seed["name"], description=seed["description"],
-            owner=seed["owner"], owner_name=seed["owner_name"], public=seed["public"],
-            collaborative=seed["collaborative"], followers=seed["followers"],
+            id=seed["id"],
+            name=seed["name"],
+            description=seed["description"],
+            owner=seed["owner"],
+            owner_name=seed["owner_name"],
+            public=seed["public"],
+            collaborative=seed["collaborative"],
+            followers=seed["followers"],
             entries=[PlaylistEntry(uri, added, seed["owner"]) for uri in seed["items"]],
         )
         self._playlists[playlist_id] = playlist
         return playlist
 
     def known_user(self, user_id: str) -> bool:
-        """Whether ``user_id`` exists: a catalog user, or one who has state here."""
+        """Whether `user_id` exists: a catalog user, or one who has state here."""
         return self.catalog.user_index(user_id) is not None or user_id in self._users
 
     def followers_of(self, user_id: str) -> int:
-        """How many users of this emulator follow ``user_id``."""
+        """How many users of this emulator follow `user_id`."""
         return sum(1 for state in self._users.values() if user_id in state.followed_users)
 
     def owned_playlists(self, user_id: str) -> list[str]:
-        """IDs of the playlists ``user_id`` owns (catalog ones and created ones)."""
+        """IDs of the playlists `user_id` owns (catalog ones and created ones)."""
         ids: list[str] = []
         index = self.catalog.user_index(user_id)
         if index is not None:
             size = self.catalog.size
-            ids.extend(self.catalog.id_of(PLAYLIST, p)
-                       for p in range(index, size.playlists, size.users))
-        ids.extend(pid for pid, p in self._playlists.items()
-                   if p.owner == user_id and pid not in ids)
+            ids.extend(
+                self.catalog.id_of(PLAYLIST, p) for p in range(index, size.playlists, size.users)
+            )
+        ids.extend(
+            pid for pid, p in self._playlists.items() if p.owner == user_id and pid not in ids
+        )
         return ids
 
     # -- the ASGI app ------------------------------------------------------------------------
@@ -478,8 +516,7 @@ class SpotifyEmulator:
         if self.quota is not None:
             self._quota_used[client_id] += 1
             if self._quota_used[client_id] > self.quota:
-                raise ApiError(429, "Too many requests", "QUOTA_EXCEEDED",
-                               {"Retry-After": "86400"})
+                raise ApiError(429, "Too many requests", "QUOTA_EXCEEDED", {"Retry-After": "86400"})
         limit = self.rate_limit
         if limit is None:
             return
@@ -489,8 +526,7 @@ class SpotifyEmulator:
             window.popleft()
         if len(window) >= limit.requests:
             retry_after = max(1, math.ceil(window[0] + limit.window - now))
-            raise ApiError(429, "API rate limit exceeded", None,
-                           {"Retry-After": str(retry_after)})
+            raise ApiError(429, "API rate limit exceeded", None, {"Retry-After": str(retry_after)})
         window.append(now)
 
     def _endpoint(self, op: Operation) -> Callable[[Request], Any]:
@@ -517,8 +553,14 @@ class SpotifyEmulator:
             kind, status = fault
             self.counters.faults[kind] += 1
             if kind == "error":
-                raise ApiError(status, "Service unavailable" if status == 503
-                               else "Server error" if status >= 500 else "Injected error")
+                raise ApiError(
+                    status,
+                    "Service unavailable"
+                    if status == 503
+                    else "Server error"
+                    if status >= 500
+                    else "Injected error",
+                )
             if kind == "malformed":
                 return Response(b'{"error": malformed json', status_code=200, media_type=_JSON)
             if request.scope.get(SOCKET_SCOPE_KEY):
@@ -550,10 +592,10 @@ class SpotifyEmulator:
 
 @attrs.define
 class EmulatorUserAuth:
-    """A signed-in user's refresh token for an emulator (from :meth:`SpotifyEmulator.user_auth`).
+    """A signed-in user's refresh token for an emulator (from `SpotifyEmulator.user_auth`).
 
-    A :class:`~trio_spotify.TokenRenewer`: renews with the ``refresh_token`` grant and
-    follows rotation. Secrets stay out of ``repr``.
+    A `TokenRenewer`: renews with the `refresh_token` grant and
+    follows rotation. Secrets stay out of `repr`.
     """
 
     client_id: str
@@ -562,10 +604,12 @@ class EmulatorUserAuth:
 
     async def renew(self, accounts: Any, stale: Any) -> Any:
         """Ask the accounts service for a new access token. A checkpoint; raises
-        :class:`~trio_spotify.InvalidGrant` when the refresh token was revoked or expired."""
+        `InvalidGrant` when the refresh token was revoked or expired."""
         token = await accounts.request_token(
             {"grant_type": "refresh_token", "refresh_token": self.refresh_token},
-            client_id=self.client_id, client_secret=self.client_secret, previous=stale,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            previous=stale,
         )
         if token.refresh_token:
             self.refresh_token = token.refresh_token

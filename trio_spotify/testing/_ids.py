@@ -2,8 +2,8 @@
 
 A Spotify ID is 22 base-62 characters (a 128-bit value). The emulator derives each ID from
 its seed, the kind of object and the object's index, so that the same seed always yields
-the same catalog and an ID can be decoded back to ``(kind, index)`` without a lookup table:
-the high 88 bits are a keyed hash of ``(seed, kind, index)``, the low 40 bits carry the
+the same catalog and an ID can be decoded back to `(kind, index)` without a lookup table:
+the high 88 bits are a keyed hash of `(seed, kind, index)`, the low 40 bits carry the
 kind and index masked by that hash. Decoding checks the hash, so a random 22-character
 string (or an ID minted with another seed) is recognised as unknown.
 """
@@ -26,7 +26,7 @@ _SHAPE = re.compile(r"[0-9A-Za-z]{22}")
 
 
 def is_base62_id(value: str) -> bool:
-    """Whether ``value`` has the shape of a Spotify ID (22 base-62 characters)."""
+    """Whether `value` has the shape of a Spotify ID (22 base-62 characters)."""
     return _SHAPE.fullmatch(value) is not None
 
 
@@ -47,7 +47,7 @@ class IdCodec:
         return _keyed_hash(self._key, kind, index)
 
     def encode(self, kind: int, index: int) -> str:
-        """The ID of object number ``index`` of ``kind`` (both small non-negative ints)."""
+        """The ID of object number `index` of `kind` (both small non-negative ints)."""
         if not 0 <= kind < 256 or not 0 <= index < 1 << 32:
             raise ValueError(f"kind {kind} / index {index} out of range")
         h = self._hash(kind, index)
@@ -59,7 +59,7 @@ class IdCodec:
         return "".join(reversed(chars)).rjust(_ID_LENGTH, "0")
 
     def decode(self, spotify_id: str) -> tuple[int, int] | None:
-        """``(kind, index)`` of an ID this codec minted, or ``None`` for any other string."""
+        """`(kind, index)` of an ID this codec minted, or `None` for any other string."""
         if not is_base62_id(spotify_id):
             return None
         value = 0

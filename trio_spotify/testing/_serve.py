@@ -23,17 +23,20 @@ logger = logging.getLogger("trio_spotify.testing")
 
 @contextlib.asynccontextmanager
 async def serve_emulator(
-    emulator: SpotifyEmulator, *, host: str = "127.0.0.1", port: int = 0,
+    emulator: SpotifyEmulator,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
     backlog: int = 1024,
 ) -> AsyncIterator[str]:
-    """Serve ``emulator`` on ``host:port`` for the duration of the block; yields the base URL.
+    """Serve `emulator` on `host:port` for the duration of the block; yields the base URL.
 
-    ``port=0`` lets the OS pick a free port (read it from the URL). Clients use
-    ``accounts_url=base_url`` and ``api_url=base_url + "/v1"``. Leaving the block stops the
+    `port=0` lets the OS pick a free port (read it from the URL). Clients use
+    `accounts_url=base_url` and `api_url=base_url + "/v1"`. Leaving the block stops the
     server (open connections get one second to finish). Runs on the real clock: do not use
-    it under ``autojump_clock``, whose jumps fire httpx's and hypercorn's timeouts.
+    it under `autojump_clock`, whose jumps fire httpx's and hypercorn's timeouts.
 
-    An exception raised in the block comes out as itself. Raises :class:`OSError` when the
+    An exception raised in the block comes out as itself. Raises `OSError` when the
     address cannot be bound.
     """
     from hypercorn.config import Config
@@ -74,11 +77,11 @@ async def serve_emulator(
 async def open_emulator_client(
     emulator: SpotifyEmulator, auth: Any = None, **kwargs: Any
 ) -> AsyncIterator[Any]:
-    """``open_spotify`` connected to ``emulator`` in-process (``httpx.ASGITransport``).
+    """`open_spotify` connected to `emulator` in-process (`httpx.ASGITransport`).
 
-    ``auth`` defaults to :meth:`SpotifyEmulator.user_auth` (the emulator's user, every
-    scope); pass ``emulator.client_credentials()`` for an app token. Other keyword
-    arguments go to ``open_spotify``. Works under ``autojump_clock``: nothing touches a socket.
+    `auth` defaults to `SpotifyEmulator.user_auth` (the emulator's user, every
+    scope); pass `emulator.client_credentials()` for an app token. Other keyword
+    arguments go to `open_spotify`. Works under `autojump_clock`: nothing touches a socket.
     """
     from trio_spotify import open_spotify
 

@@ -1,9 +1,9 @@
 """Mutable state of the emulator: users' libraries and follows, playlists, players.
 
-Catalog objects are immutable and generated on demand (``_catalog.py``); everything a
-write can change lives here. A catalog playlist is copied into a :class:`Playlist` the
+Catalog objects are immutable and generated on demand (`_catalog.py`); everything a
+write can change lives here. A catalog playlist is copied into a `Playlist` the
 first time it is touched, so a catalog of thousands of playlists costs nothing until used.
-Times are wall-clock milliseconds from the emulator's :meth:`now_ms`.
+Times are wall-clock milliseconds from the emulator's `now_ms`.
 """
 
 from __future__ import annotations
@@ -61,12 +61,12 @@ class Player:
     devices: list[Device]
     active_device: str | None = None
     is_playing: bool = False
-    #: The URIs being played in order (a context's tracks or explicit ``uris``).
+    #: The URIs being played in order (a context's tracks or explicit `uris`).
     items: list[str] = attrs.field(factory=list)
     position: int = 0
     context_uri: str | None = None
     queue: list[str] = attrs.field(factory=list)
-    #: Progress at ``progress_clock`` (seconds on the emulator's clock).
+    #: Progress at `progress_clock` (seconds on the emulator's clock).
     progress_ms: int = 0
     progress_clock: float = 0.0
     repeat_state: str = "off"

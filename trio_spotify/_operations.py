@@ -1,10 +1,10 @@
 """The 96 operations of Spotify's OpenAPI definition, described once as data.
 
-Each :class:`Operation` carries what the endpoint methods need and what
-``docs/endpoints.md`` shows: HTTP method and path template, the scopes a token must hold,
+Each `Operation` carries what the endpoint methods need and what
+`docs/endpoints.md` shows: HTTP method and path template, the scopes a token must hold,
 whether Spotify deprecated it (and what replaces it), how many IDs one request may carry
-(``batch``) and the range of ``limit``. Taken from ``official-spotify-open-api.yml`` and the
-endpoint table; ``tests/test_endpoints_spec.py`` checks this table against the definition.
+(`batch`) and the range of `limit`. Taken from `official-spotify-open-api.yml` and the
+endpoint table; `tests/test_endpoints_spec.py` checks this table against the definition.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ __all__ = ["OPERATIONS", "Operation"]
 
 @attrs.frozen
 class Operation:
-    """One operation of the Web API: ``Operation(operation_id, method, path, *, ...)``.
+    """One operation of the Web API: `Operation(operation_id, method, path, *, ...)`.
 
-    ``scopes`` is a tuple of alternatives: the token needs at least one scope of every
-    element (``(frozenset({"playlist-modify-public", "playlist-modify-private"}),)`` means
-    either will do). ``replacement`` names the method to use instead of a deprecated one.
+    `scopes` is a tuple of alternatives: the token needs at least one scope of every
+    element (`(frozenset({"playlist-modify-public", "playlist-modify-private"}),)` means
+    either will do). `replacement` names the method to use instead of a deprecated one.
     """
 
     operation_id: str
@@ -31,7 +31,7 @@ class Operation:
     replacement: str | None = attrs.field(default=None, kw_only=True)
     batch: int | None = attrs.field(default=None, kw_only=True)
     limit_range: tuple[int, int] | None = attrs.field(default=None, kw_only=True)
-    #: The largest ``offset`` Spotify accepts, where it documents one.
+    #: The largest `offset` Spotify accepts, where it documents one.
     max_offset: int | None = attrs.field(default=None, kw_only=True)
 
     @property
@@ -40,7 +40,7 @@ class Operation:
         return frozenset().union(*self.scopes)
 
     def missing_scopes(self, granted: frozenset[str]) -> frozenset[str]:
-        """The listed scopes of the alternatives ``granted`` satisfies none of."""
+        """The listed scopes of the alternatives `granted` satisfies none of."""
         missing: set[str] = set()
         for alternatives in self.scopes:
             if not alternatives & granted:
@@ -649,5 +649,5 @@ _ALL = [
     Operation("get-available-markets", "GET", "/markets", deprecated=True),
 ]
 
-#: Every operation by its ``operationId``.
+#: Every operation by its `operationId`.
 OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in _ALL}
