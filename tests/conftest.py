@@ -12,7 +12,7 @@ import socket
 from typing import Any
 
 import pytest
-from net_helpers import own_ipv4_addresses
+from helpers.net import own_ipv4_addresses
 
 _LOCAL_NAMES = {"localhost", "127.0.0.1", "::1", "", None}
 #: Tests may reach this machine's own addresses too (to check what listens only on loopback).

@@ -4,7 +4,7 @@ Each `Operation` carries what the endpoint methods need and what
 `docs/endpoints.md` shows: HTTP method and path template, the scopes a token must hold,
 whether Spotify deprecated it (and what replaces it), how many IDs one request may carry
 (`batch`) and the range of `limit`. Taken from `official-spotify-open-api.yml` and the
-endpoint table; `tests/test_endpoints_spec.py` checks this table against the definition.
+endpoint table; `tests/endpoints/test_endpoints_spec.py` checks this table against the definition.
 """
 
 from __future__ import annotations

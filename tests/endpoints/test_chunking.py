@@ -13,7 +13,7 @@ import httpx
 import pytest
 import trio
 import trio.testing
-from endpoint_helpers import Recorder, Seen, json_response, make_id, open_client
+from helpers.fakes import Recorder, Seen, json_response, make_id, open_client
 
 import trio_spotify
 

@@ -16,7 +16,7 @@ import urllib.parse
 import httpx
 import pytest
 import trio
-from oauth_fakes import CLIENT_ID, CLIENT_SECRET, REDIRECT, FakeAccounts
+from helpers.fakes import CLIENT_ID, CLIENT_SECRET, REDIRECT, FakeAccounts
 
 import trio_spotify
 from trio_spotify import (

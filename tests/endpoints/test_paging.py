@@ -9,7 +9,7 @@ import httpx
 import pytest
 import trio
 import trio.testing
-from endpoint_helpers import API, Recorder, Seen, json_response, open_client
+from helpers.fakes import API, Recorder, Seen, json_response, open_client
 
 import trio_spotify
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import trio
-from emulator_helpers import REDIRECT, authorize, basic, bearer, pkce_pair, query_of, raw_client
+from helpers.emulator import REDIRECT, authorize, basic, bearer, pkce_pair, query_of, raw_client
 
 from trio_spotify import AuthenticationError, InvalidGrant, TokenExpired, open_spotify
 from trio_spotify.testing import IN_PROCESS_URL, SpotifyEmulator, open_emulator_client

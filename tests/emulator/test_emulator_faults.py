@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import trio
-from emulator_helpers import bearer, raw_client
+from helpers.emulator import bearer, raw_client
 
 from trio_spotify.testing import RateLimit, SpotifyEmulator
 

@@ -20,14 +20,14 @@ from typing import Any
 import attrs
 import pytest
 import yaml
-from endpoint_calls import AR, CALLS, JPEG, A, B, Call, P, S
-from endpoint_helpers import Recorder, open_client
+from helpers.calls import AR, CALLS, JPEG, A, B, Call, P, S
+from helpers.fakes import Recorder, open_client
 
 import trio_spotify
 from trio_spotify._operations import OPERATIONS
 
-ROOT = Path(__file__).parent.parent
-SPEC_FILE = Path(__file__).parent / "data" / "official-spotify-open-api.yml"
+ROOT = Path(__file__).parents[2]
+SPEC_FILE = Path(__file__).parent.parent / "data" / "official-spotify-open-api.yml"
 SPEC = yaml.safe_load(SPEC_FILE.read_text())
 SPEC_OPS = {
     op["operationId"]: (method.upper(), path, op)
@@ -110,7 +110,7 @@ async def test_method_sends_the_request_the_definition_describes(call: Call) -> 
             assert call.operation_id in messages[0]
             if op.replacement:
                 assert op.replacement in messages[0]
-            assert caught[0].filename == __file__ or "endpoint_calls" in caught[0].filename
+            assert caught[0].filename == __file__ or "helpers/calls" in caught[0].filename
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")

@@ -43,74 +43,19 @@ import shutil
 import subprocess
 import sys
 import webbrowser
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import attrs
 import httpx
 import pytest
 import trio
-from test_login_emulator import Browser
+from helpers.docs import PAGES, ROOT, Block, blocks, python_blocks
+from helpers.emulator import Browser
 
 import trio_spotify
 from trio_spotify.testing import SpotifyEmulator
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)\s*(?P<info>[^`\s]*)(?P<rest>.*)$")
-_SKIP = re.compile(r"<!--\s*docs-test:\s*skip\b(?P<reason>.*?)-->")
 _CRAWL = re.compile(r"^(?:\$\s+)?trio-spotify\s+crawl\s+.*--emulator\b")
-
-
-@attrs.frozen
-class Block:
-    page: Path
-    line: int  # 1-based line of the first line of code
-    language: str
-    code: str
-    skip: str | None
-
-    @property
-    def name(self) -> str:
-        return f"{self.page.relative_to(ROOT)}:{self.line}"
-
-
-def blocks(page: Path) -> Iterator[Block]:
-    """The fenced code blocks of a Markdown page (indented fences too, e.g. in admonitions)."""
-    lines = page.read_text(encoding="utf-8").splitlines()
-    index = 0
-    previous = ""
-    while index < len(lines):
-        match = _FENCE.match(lines[index])
-        if match is None:
-            if lines[index].strip():
-                previous = lines[index]
-            index += 1
-            continue
-        indent, fence = match["indent"], match["fence"]
-        language = match["info"].lstrip("{.").rstrip("}").lower()
-        skip = _SKIP.search(previous)
-        start = index + 1
-        index = start
-        body: list[str] = []
-        while index < len(lines) and not lines[index].strip().startswith(fence):
-            line = lines[index]
-            body.append(line[len(indent) :] if line.startswith(indent) else line.lstrip())
-            index += 1
-        index += 1
-        previous = ""
-        yield Block(
-            page,
-            start + 1,
-            language,
-            "\n".join(body) + "\n",
-            skip["reason"].strip() or "no reason given" if skip else None,
-        )
-
-
-def python_blocks(page: Path) -> list[Block]:
-    return [b for b in blocks(page) if b.language in ("python", "py", "python3")]
 
 
 def predefined(emulator: SpotifyEmulator) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import trio
-from loopback_server import LoopbackSpotify, serve_on_loopback
+from helpers.fakes import LoopbackSpotify, serve_on_loopback
 
 import trio_spotify
 

@@ -10,7 +10,7 @@ import sys
 import httpx
 import pytest
 import trio
-from emulator_helpers import REDIRECT, basic, bearer, query_of
+from helpers.emulator import REDIRECT, basic, bearer, query_of
 
 from trio_spotify import ClientCredentials, NetworkError, RetryPolicy, open_spotify
 from trio_spotify.testing import SpotifyEmulator, serve_emulator

@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Iterator
 
 import pytest
-from test_docs_examples import PAGES, ROOT, blocks
+from helpers.docs import PAGES, ROOT, blocks
 
 from trio_spotify._cli import build_parser
 

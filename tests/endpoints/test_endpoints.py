@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 import trio
-from endpoint_calls import AR, JPEG, A, P, T
-from endpoint_helpers import Recorder, Seen, json_response, open_client
+from helpers.calls import AR, JPEG, A, P, T
+from helpers.fakes import Recorder, Seen, json_response, open_client
 
 import trio_spotify
 

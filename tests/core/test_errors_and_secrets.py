@@ -9,7 +9,7 @@ import httpx
 import pytest
 import trio
 import trio.testing
-from core_helpers import CLIENT_SECRET, FakeSpotify, api_error, json_response, open_fake
+from helpers.fakes import CLIENT_SECRET, FakeSpotify, api_error, json_response, open_fake
 
 import trio_spotify
 

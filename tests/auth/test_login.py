@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
-from net_helpers import own_ipv4_addresses
-from oauth_fakes import CLIENT_ID, CLIENT_SECRET, FakeAccounts
+from helpers.fakes import CLIENT_ID, CLIENT_SECRET, FakeAccounts
+from helpers.net import own_ipv4_addresses
 
 import trio_spotify
 from trio_spotify import (

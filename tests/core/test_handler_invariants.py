@@ -11,7 +11,7 @@ import pytest
 import trio
 import trio.lowlevel
 import trio.testing
-from core_helpers import FakeSpotify, api_error, json_response, open_fake
+from helpers.fakes import FakeSpotify, api_error, json_response, open_fake
 
 import trio_spotify
 

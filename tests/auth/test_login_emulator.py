@@ -14,12 +14,12 @@ import json
 import os
 import stat
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 import trio
+from helpers.emulator import Browser, follow_authorize
 
 from trio_spotify import (
     PKCE,
@@ -44,34 +44,6 @@ SIX_MONTHS = 183 * 24 * 3600.0
 
 def query(url: str) -> dict[str, str]:
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
-
-
-async def follow_authorize(emulator: SpotifyEmulator, url: str) -> str:
-    """What a browser does at ``/authorize``: the emulator consents and answers 302."""
-    transport = httpx.ASGITransport(app=emulator.app)
-    async with httpx.AsyncClient(transport=transport) as client:
-        response = await client.get(url)
-    assert response.status_code == 302, response.text
-    location: str = response.headers["location"]
-    return location
-
-
-class Browser:
-    """Follows the authorize URL on the emulator, then the redirect on the real listener."""
-
-    def __init__(self, emulator: SpotifyEmulator, tamper: Callable[[str], str] | None = None):
-        self.emulator = emulator
-        self.tamper = tamper
-        self.locations: list[str] = []
-        self.responses: list[httpx.Response] = []
-
-    async def __call__(self, url: str) -> None:
-        location = await follow_authorize(self.emulator, url)
-        if self.tamper is not None:
-            location = self.tamper(location)
-        self.locations.append(location)
-        async with httpx.AsyncClient(trust_env=False) as client:
-            self.responses.append(await client.get(location))
 
 
 def code_flow(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
 
@@ -62,3 +62,31 @@ async def authorize(
     if challenge is not None:
         params.update(code_challenge=challenge, code_challenge_method="S256")
     return await client.get("/authorize", params=params)
+
+
+async def follow_authorize(emulator: SpotifyEmulator, url: str) -> str:
+    """What a browser does at ``/authorize``: the emulator consents and answers 302."""
+    transport = httpx.ASGITransport(app=emulator.app)
+    async with httpx.AsyncClient(transport=transport) as client:
+        response = await client.get(url)
+    assert response.status_code == 302, response.text
+    location: str = response.headers["location"]
+    return location
+
+
+class Browser:
+    """Follows the authorize URL on the emulator, then the redirect on the real listener."""
+
+    def __init__(self, emulator: SpotifyEmulator, tamper: Callable[[str], str] | None = None):
+        self.emulator = emulator
+        self.tamper = tamper
+        self.locations: list[str] = []
+        self.responses: list[httpx.Response] = []
+
+    async def __call__(self, url: str) -> None:
+        location = await follow_authorize(self.emulator, url)
+        if self.tamper is not None:
+            location = self.tamper(location)
+        self.locations.append(location)
+        async with httpx.AsyncClient(trust_env=False) as client:
+            self.responses.append(await client.get(location))

@@ -11,7 +11,7 @@ import pytest
 import trio
 import trio.lowlevel
 import trio.testing
-from core_helpers import API, FakeSpotify, api_error, json_response, no_jitter, open_fake
+from helpers.fakes import API, FakeSpotify, api_error, json_response, no_jitter, open_fake
 
 import trio_spotify
 

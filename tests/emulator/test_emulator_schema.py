@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 import trio
 import yaml
-from emulator_helpers import bearer, raw_client
+from helpers.emulator import bearer, raw_client
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
 from trio_spotify.testing import SpotifyEmulator
 from trio_spotify.testing._api import OPERATIONS
 
-SPEC = Path(__file__).parent / "data" / "fixed-spotify-open-api.yml"
+SPEC = Path(__file__).parent.parent / "data" / "fixed-spotify-open-api.yml"
 # The corrected definition splits /me/top/{type} in two; the official one has one operation.
 TOP_SPLIT = {"get-users-top-artists", "get-users-top-tracks"}
 TOP = "get-users-top-artists-and-tracks"

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suite: fakes, the endpoint call table, emulator and network."""
