@@ -12,26 +12,44 @@ import contextlib as _contextlib
 from ._auth import AccountsService as AccountsService
 from ._auth import ClientCredentials as ClientCredentials
 from ._auth import TokenRenewer as TokenRenewer
-from ._client import DEFAULT_ACCOUNTS_URL as DEFAULT_ACCOUNTS_URL
-from ._client import DEFAULT_API_URL as DEFAULT_API_URL
 from ._client import Spotify as Spotify
 from ._client import open_spotify as open_spotify
+from ._config import DEFAULT_ACCOUNTS_URL as DEFAULT_ACCOUNTS_URL
+from ._config import DEFAULT_API_URL as DEFAULT_API_URL
+from ._config import RetryPolicy as RetryPolicy
 from ._errors import AuthenticationError as AuthenticationError
+from ._errors import AuthorizationDenied as AuthorizationDenied
+from ._errors import AuthorizationDeniedError as AuthorizationDeniedError
+from ._errors import AuthorizationError as AuthorizationError
 from ._errors import BadRequest as BadRequest
+from ._errors import BadRequestError as BadRequestError
 from ._errors import ClientClosedError as ClientClosedError
 from ._errors import Forbidden as Forbidden
+from ._errors import ForbiddenError as ForbiddenError
 from ._errors import InvalidGrant as InvalidGrant
+from ._errors import InvalidGrantError as InvalidGrantError
+from ._errors import InvalidRedirectURI as InvalidRedirectURI
+from ._errors import InvalidRedirectURIError as InvalidRedirectURIError
 from ._errors import MissingScope as MissingScope
+from ._errors import MissingScopeError as MissingScopeError
 from ._errors import NetworkError as NetworkError
 from ._errors import NotFound as NotFound
+from ._errors import NotFoundError as NotFoundError
+from ._errors import RateLimitError as RateLimitError
 from ._errors import RateLimitExceeded as RateLimitExceeded
 from ._errors import RequestTimeout as RequestTimeout
+from ._errors import RequestTimeoutError as RequestTimeoutError
 from ._errors import ResponseDecodeError as ResponseDecodeError
 from ._errors import ServerError as ServerError
+from ._errors import SignInRequired as SignInRequired
+from ._errors import SignInRequiredError as SignInRequiredError
 from ._errors import SpotifyAPIError as SpotifyAPIError
 from ._errors import SpotifyError as SpotifyError
+from ._errors import StateMismatch as StateMismatch
+from ._errors import StateMismatchError as StateMismatchError
 from ._errors import TokenExpired as TokenExpired
-from ._handler import RetryPolicy as RetryPolicy
+from ._errors import TokenExpiredError as TokenExpiredError
+from ._errors import TokenStoreError as TokenStoreError
 from ._handler import SpotifyStatistics as SpotifyStatistics
 from ._ids import SpotifyID as SpotifyID
 from ._ids import parse_id as parse_id
@@ -41,12 +59,7 @@ from ._ids import to_url as to_url
 from ._login import login as login
 from ._oauth import PKCE as PKCE
 from ._oauth import AuthorizationCode as AuthorizationCode
-from ._oauth import AuthorizationDenied as AuthorizationDenied
-from ._oauth import AuthorizationError as AuthorizationError
 from ._oauth import AuthorizationRequest as AuthorizationRequest
-from ._oauth import SignInRequired as SignInRequired
-from ._oauth import StateMismatch as StateMismatch
-from ._redirect import InvalidRedirectURI as InvalidRedirectURI
 from ._redirect import RedirectURI as RedirectURI
 from ._redirect import parse_redirect_uri as parse_redirect_uri
 from ._scopes import Scope as Scope
@@ -54,57 +67,68 @@ from ._scopes import scope_set as scope_set
 from ._store import FileTokenStore as FileTokenStore
 from ._store import MemoryTokenStore as MemoryTokenStore
 from ._store import TokenStore as TokenStore
-from ._store import TokenStoreError as TokenStoreError
 from ._token import Token as Token
 from ._version import __version__ as __version__
 
 __all__ = [
-    "DEFAULT_ACCOUNTS_URL",
-    "DEFAULT_API_URL",
     "AccountsService",
+    "AuthenticationError",
     "AuthorizationCode",
     "AuthorizationDenied",
+    "AuthorizationDeniedError",
     "AuthorizationError",
     "AuthorizationRequest",
-    "FileTokenStore",
-    "InvalidRedirectURI",
-    "MemoryTokenStore",
-    "PKCE",
-    "RedirectURI",
-    "Scope",
-    "SignInRequired",
-    "StateMismatch",
-    "TokenStore",
-    "TokenStoreError",
-    "login",
-    "parse_redirect_uri",
-    "scope_set",
-    "AuthenticationError",
     "BadRequest",
+    "BadRequestError",
     "ClientClosedError",
     "ClientCredentials",
+    "DEFAULT_ACCOUNTS_URL",
+    "DEFAULT_API_URL",
+    "FileTokenStore",
     "Forbidden",
+    "ForbiddenError",
     "InvalidGrant",
+    "InvalidGrantError",
+    "InvalidRedirectURI",
+    "InvalidRedirectURIError",
+    "MemoryTokenStore",
     "MissingScope",
+    "MissingScopeError",
     "NetworkError",
     "NotFound",
+    "NotFoundError",
+    "PKCE",
+    "RateLimitError",
     "RateLimitExceeded",
+    "RedirectURI",
     "RequestTimeout",
+    "RequestTimeoutError",
     "ResponseDecodeError",
     "RetryPolicy",
+    "Scope",
     "ServerError",
+    "SignInRequired",
+    "SignInRequiredError",
     "Spotify",
     "SpotifyAPIError",
     "SpotifyError",
     "SpotifyID",
     "SpotifyStatistics",
+    "StateMismatch",
+    "StateMismatchError",
     "Token",
     "TokenExpired",
+    "TokenExpiredError",
     "TokenRenewer",
+    "TokenStore",
+    "TokenStoreError",
     "__version__",
+    "login",
     "open_spotify",
     "parse_id",
+    "parse_redirect_uri",
     "parse_uri",
+    "scope_set",
     "to_uri",
     "to_url",
 ]

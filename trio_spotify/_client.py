@@ -13,6 +13,14 @@ import trio
 
 from . import _paging
 from ._auth import AccountsService, TokenRenewer
+from ._config import (
+    DEFAULT_ACCOUNTS_URL,
+    DEFAULT_API_URL,
+    DEFAULT_TIMEOUT,
+    HTTPConfig,
+    RetryPolicy,
+    default_ssl_context,
+)
 from ._endpoints import (
     Albums,
     Artists,
@@ -30,15 +38,11 @@ from ._endpoints import (
     Tracks,
     Users,
 )
-from ._handler import Handler, RetryPolicy, SpotifyStatistics
-from ._http import DEFAULT_TIMEOUT, HTTPConfig, default_ssl_context
+from ._handler import Handler, SpotifyStatistics
 from ._token import Token
 from ._tokens import TokenManager
 
-__all__ = ["DEFAULT_ACCOUNTS_URL", "DEFAULT_API_URL", "Spotify", "open_spotify"]
-
-DEFAULT_API_URL = "https://api.spotify.com/v1"
-DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
+__all__ = ["Spotify", "open_spotify"]
 
 _CONSTRUCT = object()
 

@@ -5,21 +5,30 @@ The tree:
     SpotifyError
     ├── ClientClosedError          the client was used after its `async with` block ended
     ├── NetworkError               httpx failed to send or receive (wraps the httpx exception)
-    │   └── RequestTimeout         one of the transport's safety timeouts fired
+    │   └── RequestTimeoutError    one of the transport's safety timeouts fired
     ├── AuthenticationError        the accounts service refused a token request (RFC 6749 body)
-    │   └── InvalidGrant           the code or refresh token is no longer valid: sign in again
+    │   ├── InvalidGrantError      the code or refresh token is no longer valid: sign in again
+    │   ├── AuthorizationError     the authorization redirect granted no code
+    │   │   ├── AuthorizationDeniedError  the user (or Spotify) refused: `error=access_denied`
+    │   │   └── StateMismatchError        the redirect's `state` is not this attempt's
+    │   └── SignInRequiredError    no token to refresh: the user must sign in first
     ├── SpotifyAPIError            the Web API answered with a non-2xx status
-    │   ├── BadRequest             400
-    │   ├── TokenExpired           401, also after the single renewal-and-retry
-    │   ├── Forbidden              403
-    │   │   └── MissingScope       403 where the token lacks a scope the endpoint needs
-    │   ├── NotFound               404
-    │   ├── RateLimitExceeded      429 that will not be waited out (too long, or a quota)
+    │   ├── BadRequestError        400
+    │   ├── TokenExpiredError      401, also after the single renewal-and-retry
+    │   ├── ForbiddenError         403
+    │   │   └── MissingScopeError  403 where the token lacks a scope the endpoint needs
+    │   ├── NotFoundError          404
+    │   ├── RateLimitError         429 that will not be waited out (too long, or a quota)
     │   └── ServerError            5xx, after the retries ran out
-    └── ResponseDecodeError        a 2xx body that is not the JSON Spotify promises
+    ├── ResponseDecodeError        a 2xx body that is not the JSON Spotify promises
+    ├── InvalidRedirectURIError    a redirect URI Spotify would refuse (also a `ValueError`)
+    └── TokenStoreError            a token store could not be read or written
 
-`SpotifyError`, `SpotifyAPIError`, `TokenExpired` and `RateLimitExceeded` keep the
-names async_spotify used, so its users find their way around.
+Every name ends in `Error`. The earlier names stay as aliases of the same classes:
+`TokenExpired`, `RateLimitExceeded` (async_spotify's), `BadRequest`, `Forbidden`,
+`MissingScope`, `NotFound`, `RequestTimeout`, `InvalidGrant`, `AuthorizationDenied`,
+`StateMismatch`, `SignInRequired` and `InvalidRedirectURI`; `except TokenExpired:` and
+`except TokenExpiredError:` catch the same exceptions.
 
 Every exception is an attrs class with positional fields (so it pickles) and an explicit
 `__str__`. No exception carries a token, a secret or a full response body: the fields
@@ -41,20 +50,38 @@ import httpx
 
 __all__ = [
     "AuthenticationError",
+    "AuthorizationDenied",
+    "AuthorizationDeniedError",
+    "AuthorizationError",
     "BadRequest",
+    "BadRequestError",
     "ClientClosedError",
     "Forbidden",
+    "ForbiddenError",
     "InvalidGrant",
+    "InvalidGrantError",
+    "InvalidRedirectURI",
+    "InvalidRedirectURIError",
     "MissingScope",
+    "MissingScopeError",
     "NetworkError",
     "NotFound",
+    "NotFoundError",
+    "RateLimitError",
     "RateLimitExceeded",
     "RequestTimeout",
+    "RequestTimeoutError",
     "ResponseDecodeError",
     "ServerError",
+    "SignInRequired",
+    "SignInRequiredError",
     "SpotifyAPIError",
     "SpotifyError",
+    "StateMismatch",
+    "StateMismatchError",
     "TokenExpired",
+    "TokenExpiredError",
+    "TokenStoreError",
 ]
 
 #: How much of an undecodable body a `ResponseDecodeError` keeps.
@@ -91,7 +118,7 @@ class NetworkError(SpotifyError):
 
 
 @attrs.define(str=False)
-class RequestTimeout(NetworkError):
+class RequestTimeoutError(NetworkError):
     """One of the transport's safety timeouts (connect, read, write, pool) fired.
 
     These are configuration passed once to `open_spotify`; a caller's own deadline
@@ -119,12 +146,40 @@ class AuthenticationError(SpotifyError):
 
 
 @attrs.define(str=False)
-class InvalidGrant(AuthenticationError):
+class InvalidGrantError(AuthenticationError):
     """The authorization code or refresh token is no longer valid.
 
     Refresh tokens expire six months after the user signed in, and a revoked or rotated one
     stops working at once: the user must sign in again. The stored token is left untouched.
     """
+
+
+@attrs.define(str=False)
+class AuthorizationError(AuthenticationError):
+    """The authorization redirect did not grant a code.
+
+    `error` is the `error` parameter of the redirect (RFC 6749 §4.1.2.1), or
+    `invalid_request` for a redirect that carries neither a code nor an error.
+    """
+
+
+@attrs.define(str=False)
+class AuthorizationDeniedError(AuthorizationError):
+    """The user (or Spotify) refused the sign-in: the redirect carried `error=access_denied`."""
+
+
+@attrs.define(str=False)
+class StateMismatchError(AuthorizationError):
+    """The redirect's `state` is not the one this sign-in attempt sent.
+
+    The redirect did not come from this attempt (a stale browser tab, another attempt, or a
+    forged request — the CSRF that `state` exists to stop); it is refused unread.
+    """
+
+
+@attrs.define(str=False)
+class SignInRequiredError(AuthenticationError):
+    """The strategy holds no token to refresh: the user has to sign in first."""
 
 
 @attrs.define(str=False)
@@ -149,22 +204,22 @@ class SpotifyAPIError(SpotifyError):
 
 
 @attrs.define(str=False)
-class BadRequest(SpotifyAPIError):
+class BadRequestError(SpotifyAPIError):
     """400: Spotify found the request malformed (an invalid ID, a limit out of range, ...)."""
 
 
 @attrs.define(str=False)
-class TokenExpired(SpotifyAPIError):
+class TokenExpiredError(SpotifyAPIError):
     """401: the access token was refused even after one renewal and retry, or cannot be renewed."""
 
 
 @attrs.define(str=False)
-class Forbidden(SpotifyAPIError):
+class ForbiddenError(SpotifyAPIError):
     """403: refused — a missing scope, Premium required, or a development-mode restriction."""
 
 
 @attrs.define(str=False)
-class MissingScope(Forbidden):
+class MissingScopeError(ForbiddenError):
     """403 on an endpoint whose required scopes the token was not granted.
 
     `required` lists the scopes the endpoint needs, `granted` those the token has.
@@ -182,12 +237,12 @@ class MissingScope(Forbidden):
 
 
 @attrs.define(str=False)
-class NotFound(SpotifyAPIError):
+class NotFoundError(SpotifyAPIError):
     """404: no such object, or (player) no active device."""
 
 
 @attrs.define(str=False)
-class RateLimitExceeded(SpotifyAPIError):
+class RateLimitError(SpotifyAPIError):
     """429 that the client will not wait out.
 
     Raised at once when `Retry-After` exceeds the client's `max_retry_after`, or when the
@@ -223,12 +278,39 @@ class ResponseDecodeError(SpotifyError):
         return f"{self.message} (status {self.status}): {self.text!r}"
 
 
+@attrs.define(str=False)
+class InvalidRedirectURIError(SpotifyError, ValueError):
+    """A redirect URI that Spotify would refuse (`localhost`, plain http, a fragment, ...).
+
+    `uri` is the URI as given (redirect URIs hold no secret).
+    """
+
+    uri: str
+
+    def __str__(self) -> str:
+        return f"invalid redirect URI {self.uri!r}: {self.message}"
+
+
+@attrs.define(str=False)
+class TokenStoreError(SpotifyError):
+    """A token store could not be read or written.
+
+    `path` is the file concerned (`None` for other stores). A file that cannot be parsed
+    is left untouched: move it away or delete it, then sign in again.
+    """
+
+    path: str | None = None
+
+    def __str__(self) -> str:
+        return self.message if self.path is None else f"{self.message} ({self.path})"
+
+
 _STATUS_ERRORS: dict[int, type[SpotifyAPIError]] = {
-    400: BadRequest,
-    401: TokenExpired,
-    403: Forbidden,
-    404: NotFound,
-    429: RateLimitExceeded,
+    400: BadRequestError,
+    401: TokenExpiredError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    429: RateLimitError,
 }
 
 
@@ -259,16 +341,16 @@ def api_error_from_response(
     status = response.status_code
     method, url = response.request.method, _url_without_query(response.request.url)
     if status == 429:
-        return RateLimitExceeded(message, status, reason, method, url, retry_after)
+        return RateLimitError(message, status, reason, method, url, retry_after)
     cls = _STATUS_ERRORS.get(status)
     if cls is None:
         cls = ServerError if status >= 500 else SpotifyAPIError
     return cls(message, status, reason, method, url)
 
 
-def paused_too_long(method: str, url: httpx.URL, remaining: float) -> RateLimitExceeded:
+def paused_too_long(method: str, url: httpx.URL, remaining: float) -> RateLimitError:
     """The error for a request that would wait on the rate-limit gate beyond the cap."""
-    return RateLimitExceeded(
+    return RateLimitError(
         "rate limited: the client is paused for longer than max_retry_after",
         429,
         None,
@@ -290,7 +372,7 @@ def authentication_error_from_response(response: httpx.Response) -> Authenticati
             error = body["error"]
         if isinstance(body.get("error_description"), str):
             description = body["error_description"]
-    cls = InvalidGrant if error == "invalid_grant" else AuthenticationError
+    cls = InvalidGrantError if error == "invalid_grant" else AuthenticationError
     return cls(
         "the accounts service refused the token request", error, description, response.status_code
     )
@@ -316,7 +398,7 @@ def _url_without_query(url: httpx.URL) -> str:
 
 @contextlib.contextmanager
 def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
-    """Turn httpx's transport exceptions into `NetworkError` / `RequestTimeout`.
+    """Turn httpx's transport exceptions into `NetworkError` / `RequestTimeoutError`.
 
     Only `httpx.TransportError` is caught: cancellation and every other exception pass
     through untouched.
@@ -324,7 +406,7 @@ def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException as exc:
-        raise RequestTimeout(
+        raise RequestTimeoutError(
             f"timed out: {type(exc).__name__}", method, _url_without_query(url)
         ) from exc
     except httpx.TransportError as exc:
@@ -333,3 +415,19 @@ def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
         raise NetworkError(
             f"network error: {type(exc).__name__}", method, _url_without_query(url)
         ) from exc
+
+
+# -- the earlier names (async_spotify's and the first wave's), kept as aliases ---------------
+
+AuthorizationDenied = AuthorizationDeniedError
+BadRequest = BadRequestError
+Forbidden = ForbiddenError
+InvalidGrant = InvalidGrantError
+InvalidRedirectURI = InvalidRedirectURIError
+MissingScope = MissingScopeError
+NotFound = NotFoundError
+RateLimitExceeded = RateLimitError
+RequestTimeout = RequestTimeoutError
+SignInRequired = SignInRequiredError
+StateMismatch = StateMismatchError
+TokenExpired = TokenExpiredError

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import logging
 import math
-import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import httpx
 import trio
 
+from ._config import HTTPConfig, RetryPolicy
 from ._errors import (
     ClientClosedError,
     NetworkError,
@@ -40,49 +40,15 @@ from ._errors import (
     map_transport_errors,
     paused_too_long,
 )
-from ._http import HTTPConfig
 from ._ratelimit import RateGate
 from ._request import format_params
 from ._tokens import TokenManager
 
-__all__ = ["Handler", "RetryPolicy", "SpotifyStatistics"]
+__all__ = ["Handler", "SpotifyStatistics"]
 
 logger = logging.getLogger("trio_spotify")
 
 _QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
-
-
-def _full_jitter(cap: float) -> float:
-    return random.uniform(0.0, cap)
-
-
-@attrs.frozen
-class RetryPolicy:
-    """When and how long the client waits and tries again.
-
-    - `max_attempts`: attempts in all for a request that meets 5xx answers or transport
-      errors (so `max_attempts - 1` retries); the back-off before retry *n* is
-      `jitter(min(backoff_max, backoff_base * 2 ** (n - 1)))`, full jitter by default.
-    - `retry_statuses`: the statuses retried that way. A POST is retried only when the
-      request cannot have reached the server (a failed connect), never after a 5xx.
-    - `max_retry_after`: a 429 asking for a longer wait raises
-      `RateLimitExceeded` at once instead of hanging silently.
-    - `default_retry_after`: the pause after a 429 without a readable `Retry-After`.
-    - `max_rate_limit_waits`: 429s one request waits out before it gives up and raises.
-    """
-
-    max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
-    backoff_base: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
-    backoff_max: float = attrs.field(default=30.0, validator=attrs.validators.ge(0))
-    retry_statuses: frozenset[int] = frozenset({500, 502, 503, 504})
-    max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
-    default_retry_after: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
-    max_rate_limit_waits: int = attrs.field(default=30, validator=attrs.validators.ge(0))
-    jitter: Callable[[float], float] = attrs.field(default=_full_jitter, repr=False)
-
-    def backoff(self, retry: int) -> float:
-        """Seconds to sleep before retry number `retry` (1-based)."""
-        return self.jitter(min(self.backoff_max, self.backoff_base * 2 ** (retry - 1)))
 
 
 @attrs.frozen

@@ -47,9 +47,15 @@ import httpx
 import trio
 
 from ._auth import AccountsService, _read_env
-from ._client import DEFAULT_ACCOUNTS_URL
-from ._errors import AuthenticationError, InvalidGrant, RequestTimeout
-from ._http import DEFAULT_TIMEOUT
+from ._config import DEFAULT_ACCOUNTS_URL, DEFAULT_TIMEOUT
+from ._errors import (
+    AuthorizationDenied,
+    AuthorizationError,
+    InvalidGrant,
+    RequestTimeout,
+    SignInRequired,
+    StateMismatch,
+)
 from ._redirect import RedirectURI, parse_redirect_uri
 from ._scopes import ScopeArgument, scope_set
 from ._store import TokenStore
@@ -77,34 +83,6 @@ VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
 
 
 # -- errors ------------------------------------------------------------------------------
-
-
-@attrs.define(str=False)
-class AuthorizationError(AuthenticationError):
-    """The authorization redirect did not grant a code.
-
-    `error` is the `error` parameter of the redirect (RFC 6749 §4.1.2.1), or
-    `invalid_request` for a redirect that carries neither a code nor an error.
-    """
-
-
-@attrs.define(str=False)
-class AuthorizationDenied(AuthorizationError):
-    """The user (or Spotify) refused the sign-in: the redirect carried `error=access_denied`."""
-
-
-@attrs.define(str=False)
-class StateMismatch(AuthorizationError):
-    """The redirect's `state` is not the one this sign-in attempt sent.
-
-    The redirect did not come from this attempt (a stale browser tab, another attempt, or a
-    forged request — the CSRF that `state` exists to stop); it is refused unread.
-    """
-
-
-@attrs.define(str=False)
-class SignInRequired(AuthenticationError):
-    """The strategy holds no token to refresh: the user has to sign in first."""
 
 
 def _sign_in_required() -> SignInRequired:

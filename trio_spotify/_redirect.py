@@ -22,24 +22,11 @@ import urllib.parse
 
 import attrs
 
-from ._errors import SpotifyError
+from ._errors import InvalidRedirectURI
 
 __all__ = ["InvalidRedirectURI", "RedirectURI", "parse_redirect_uri"]
 
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1"}
-
-
-@attrs.define(str=False)
-class InvalidRedirectURI(SpotifyError, ValueError):
-    """A redirect URI that Spotify would refuse (`localhost`, plain http, a fragment, ...).
-
-    `uri` is the URI as given (redirect URIs hold no secret).
-    """
-
-    uri: str
-
-    def __str__(self) -> str:
-        return f"invalid redirect URI {self.uri!r}: {self.message}"
 
 
 @attrs.frozen

@@ -40,30 +40,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-import attrs
 import trio
 
-from ._errors import SpotifyError
+from ._errors import TokenStoreError
 from ._token import Token
 
 __all__ = ["FileTokenStore", "MemoryTokenStore", "TokenStore", "TokenStoreError"]
 
 _FORMAT = "trio_spotify.tokens"
 _VERSION = 1
-
-
-@attrs.define(str=False)
-class TokenStoreError(SpotifyError):
-    """A token store could not be read or written.
-
-    `path` is the file concerned (`None` for other stores). A file that cannot be parsed
-    is left untouched: move it away or delete it, then sign in again.
-    """
-
-    path: str | None = None
-
-    def __str__(self) -> str:
-        return self.message if self.path is None else f"{self.message} ({self.path})"
 
 
 @runtime_checkable

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import trio
 
-from .._client import DEFAULT_ACCOUNTS_URL
+from .._config import DEFAULT_ACCOUNTS_URL
 from .._errors import SpotifyError
 from .._login import login
 from .._oauth import PKCE, AuthorizationCode
