@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["OPERATIONS", "Operation"]
+__all__ = ["INCLUDE_GROUPS", "OPERATIONS", "SEARCH_TYPES", "Operation"]
 
 
 @attrs.frozen
@@ -651,3 +651,8 @@ _ALL = [
 
 #: Every operation by its `operationId`.
 OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in _ALL}
+
+#: What `GET /search` may look for (its `type` parameter), in the definition's order.
+SEARCH_TYPES: tuple[str, ...] = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
+#: The album groups `GET /artists/{id}/albums` may filter on (its `include_groups`).
+INCLUDE_GROUPS: tuple[str, ...] = ("album", "single", "appears_on", "compilation")
