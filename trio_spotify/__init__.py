@@ -9,9 +9,21 @@ the emulator of Spotify.
 
 import contextlib as _contextlib
 
+from ._auth import PKCE as PKCE
 from ._auth import AccountsService as AccountsService
+from ._auth import AuthorizationCode as AuthorizationCode
+from ._auth import AuthorizationRequest as AuthorizationRequest
 from ._auth import ClientCredentials as ClientCredentials
+from ._auth import FileTokenStore as FileTokenStore
+from ._auth import MemoryTokenStore as MemoryTokenStore
+from ._auth import RedirectURI as RedirectURI
+from ._auth import Scope as Scope
+from ._auth import Token as Token
 from ._auth import TokenRenewer as TokenRenewer
+from ._auth import TokenStore as TokenStore
+from ._auth import login as login
+from ._auth import parse_redirect_uri as parse_redirect_uri
+from ._auth import scope_set as scope_set
 from ._client import Spotify as Spotify
 from ._client import open_spotify as open_spotify
 from ._config import DEFAULT_ACCOUNTS_URL as DEFAULT_ACCOUNTS_URL
@@ -56,18 +68,6 @@ from ._ids import parse_id as parse_id
 from ._ids import parse_uri as parse_uri
 from ._ids import to_uri as to_uri
 from ._ids import to_url as to_url
-from ._login import login as login
-from ._oauth import PKCE as PKCE
-from ._oauth import AuthorizationCode as AuthorizationCode
-from ._oauth import AuthorizationRequest as AuthorizationRequest
-from ._redirect import RedirectURI as RedirectURI
-from ._redirect import parse_redirect_uri as parse_redirect_uri
-from ._scopes import Scope as Scope
-from ._scopes import scope_set as scope_set
-from ._store import FileTokenStore as FileTokenStore
-from ._store import MemoryTokenStore as MemoryTokenStore
-from ._store import TokenStore as TokenStore
-from ._token import Token as Token
 from ._version import __version__ as __version__
 
 __all__ = [

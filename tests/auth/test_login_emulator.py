@@ -50,8 +50,12 @@ def code_flow(
     emulator: SpotifyEmulator, redirect: str = "http://127.0.0.1/callback", **kwargs: object
 ) -> AuthorizationCode:
     return AuthorizationCode(
-        emulator.client_id, emulator.client_secret, redirect, accounts_url=IN_PROCESS_URL, **kwargs
-    )  # type: ignore[arg-type]
+        emulator.client_id,
+        emulator.client_secret,
+        redirect,
+        accounts_url=IN_PROCESS_URL,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def pkce_flow(

@@ -8,11 +8,13 @@ open_spotify, environment constructors, and secrets kept out of repr/str/logs.
 from __future__ import annotations
 
 import base64
+import inspect
 import logging
 import string
 import time
 import urllib.parse
 
+import attrs
 import httpx
 import pytest
 import trio
@@ -31,7 +33,12 @@ from trio_spotify import (
     StateMismatch,
     Token,
 )
-from trio_spotify._oauth import code_challenge, make_code_verifier
+from trio_spotify._auth import (
+    SignInOptions,
+    UserSignIn,
+    code_challenge,
+    make_code_verifier,
+)
 
 ACCOUNTS = "https://accounts.example"
 
@@ -113,6 +120,37 @@ def test_verifier_lengths_out_of_bounds_are_refused(length: int) -> None:
         make_code_verifier(length)
     with pytest.raises(ValueError, match="43 to 128"):
         pkce_flow(verifier_length=length)
+
+
+def test_the_shared_keyword_options_are_described_once() -> None:
+    # `SignInOptions` types `from_env`'s options: the same names as the keyword-only
+    # fields every user flow inherits from `UserSignIn`, and nothing else.
+    shared = {field.name for field in attrs.fields(UserSignIn) if field.kw_only and field.init}
+    assert set(SignInOptions.__optional_keys__) == shared
+    assert shared == {"scope", "show_dialog", "accounts_url", "store", "user", "token"}
+    for cls in (AuthorizationCode, PKCE):
+        inherited = {f.name for f in attrs.fields(cls) if f.kw_only and f.init} & shared
+        assert inherited == shared, cls
+    assert list(inspect.signature(AuthorizationCode).parameters)[:3] == [
+        "client_id",
+        "client_secret",
+        "redirect_uri",
+    ]
+    assert list(inspect.signature(PKCE).parameters)[:2] == ["client_id", "redirect_uri"]
+    store = MemoryTokenStore()
+    options: SignInOptions = {
+        "scope": "user-top-read",
+        "show_dialog": True,
+        "accounts_url": ACCOUNTS + "/",
+        "store": store,
+        "user": "bob",
+    }
+    flow = PKCE(CLIENT_ID, REDIRECT, **options)
+    assert flow.scope == frozenset({"user-top-read"})
+    assert flow.show_dialog is True
+    assert flow.accounts_url == ACCOUNTS
+    assert flow.store is store
+    assert flow.key == f"{CLIENT_ID}/bob"
 
 
 def test_constructor_validation() -> None:
@@ -231,9 +269,17 @@ async def test_a_code_is_exchanged_once() -> None:
 async def test_exchange_accepts_a_query_string_and_a_full_url() -> None:
     fake = FakeAccounts()
     flow = code_flow()
-    redirect = fake.authorize(flow.authorize_url())
-    token = await flow.exchange("  " + redirect.split("?", 1)[1] + "\n", transport=fake.transport())
+    by_query = fake.authorize(flow.authorize_url())
+    token = await flow.exchange("  " + by_query.split("?", 1)[1] + "\n", transport=fake.transport())
     assert token.access_token.startswith("ACCESS-")
+    # The whole address, as pasted from the browser's address bar.
+    by_url = fake.authorize(flow.authorize_url())
+    assert by_url.startswith(f"{REDIRECT}?code=")
+    token = await flow.exchange(f" {by_url}\n", transport=fake.transport())
+    assert token.access_token.startswith("ACCESS-")
+    assert flow.token is token
+    codes = [query(redirect)["code"] for redirect in (by_query, by_url)]
+    assert [form["code"] for form in fake.token_requests] == codes
 
 
 # -- renewal -------------------------------------------------------------------------------

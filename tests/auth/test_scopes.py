@@ -9,7 +9,7 @@ import pytest
 
 import trio_spotify
 from trio_spotify import Scope, scope_set
-from trio_spotify._scopes import missing_scopes
+from trio_spotify._auth import missing_scopes
 
 PROTOCOL = Path("/work/shared/spotify/protocol.md")
 

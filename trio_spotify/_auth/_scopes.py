@@ -1,7 +1,7 @@
 """Spotify's authorization scopes, as an enum plus validated free strings.
 
 A user token carries only the scopes the user consented to at sign-in; asking for them is
-the job of the sign-in strategies (`_oauth.py`). `Scope` lists the scopes Spotify
+the job of the sign-in strategies (`_flows.py`). `Scope` lists the scopes Spotify
 documents (https://developer.spotify.com/documentation/web-api/concepts/scopes). Spotify adds
 scopes from time to time, so wherever a scope is accepted a plain string works too, as long
 as it is a single non-empty word: `scope_set` turns any mix of `Scope` members,

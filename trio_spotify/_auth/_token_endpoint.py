@@ -1,31 +1,23 @@
-"""How the client obtains access tokens: the strategy interface and client credentials.
+"""The client of Spotify's accounts service: `POST /api/token`.
 
-`open_spotify(auth)` takes either a fixed `Token` or a
-`TokenRenewer`: any object with an `async renew(accounts, stale)` method that
-returns a fresh `Token`. The client calls it lazily (on first use),
-before the token expires, and after a 401 — always behind one lock, so that a thousand
-tasks meeting an expired token cause one call. A renewer may also expose a `token`
-attribute holding a token it already has (a signed-in user's), which the client starts from.
-
-`AccountsService` is what a renewer is handed: a small client of Spotify's accounts
-service (`POST /api/token`) that runs outside the request limiter, decodes the answer into
-a `Token` (keeping the old refresh token when a refresh answer omits it)
-and raises `AuthenticationError` with the RFC 6749 error code.
+`AccountsService` is what a `TokenRenewer` is handed: a small client of the token endpoint
+that runs on its own httpx client, outside the request limiter (so a renewal never waits
+behind API requests). It authenticates the app (the Basic header with a client secret, or
+`client_id` in the form for PKCE), decodes the answer into a `Token` (keeping the old
+refresh token when a refresh answer omits it), and raises `AuthenticationError` with the
+RFC 6749 error code when the service refuses.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
 
-import attrs
 import httpx
 import trio
 
-from ._errors import (
+from .._errors import (
     ResponseDecodeError,
     authentication_error_from_response,
     decode_json,
@@ -33,7 +25,7 @@ from ._errors import (
 )
 from ._token import Token
 
-__all__ = ["AccountsService", "ClientCredentials", "TokenRenewer"]
+__all__ = ["AccountsService"]
 
 logger = logging.getLogger("trio_spotify")
 
@@ -52,6 +44,7 @@ class AccountsService:
 
     @property
     def token_url(self) -> str:
+        """The token endpoint: `<url>/api/token`."""
         return f"{self.url}/api/token"
 
     async def request_token(
@@ -68,10 +61,13 @@ class AccountsService:
         (PKCE) `client_id` goes into the form. `previous` is the token being refreshed:
         its refresh token is kept if the answer omits one.
 
-        A checkpoint. Raises `AuthenticationError` (or its subclass
-        `InvalidGrant`) when the service refuses,
-        `NetworkError` when it cannot be reached and
-        `ResponseDecodeError` for an answer that is not a token.
+        A checkpoint.
+
+        Raises:
+            AuthenticationError: the service refused (its subclass `InvalidGrantError` for
+                `invalid_grant`).
+            NetworkError: the service could not be reached.
+            ResponseDecodeError: the answer is not a token.
         """
         data = dict(form)
         url = httpx.URL(self.token_url)
@@ -109,54 +105,3 @@ class AccountsService:
                 response.status_code,
                 "",
             ) from None
-
-
-@runtime_checkable
-class TokenRenewer(Protocol):
-    """Anything that can obtain a fresh access token.
-
-    `renew` is called with the client's `AccountsService` and the token being
-    replaced (`None` on first use). It is a checkpoint, may raise
-    `AuthenticationError`, and is never called concurrently by one
-    client: the client serialises renewals behind a lock.
-    """
-
-    async def renew(self, accounts: AccountsService, stale: Token | None) -> Token: ...
-
-
-def _read_env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise LookupError(f"the environment variable {name} is not set")
-    return value
-
-
-@attrs.frozen
-class ClientCredentials:
-    """The client-credentials grant: an app's own token, for catalog data (no user).
-
-    Renewing asks the accounts service again (there is no refresh token in this grant).
-    The secret never appears in `repr`.
-    """
-
-    client_id: str
-    client_secret: str = attrs.field(repr=False)
-
-    @classmethod
-    def from_env(cls) -> ClientCredentials:
-        """Read `SPOTIFY_CLIENT_ID` and `SPOTIFY_CLIENT_SECRET`.
-
-        Raises `LookupError` naming the variable that is missing.
-        """
-        return cls(_read_env("SPOTIFY_CLIENT_ID"), _read_env("SPOTIFY_CLIENT_SECRET"))
-
-    async def renew(self, accounts: AccountsService, stale: Token | None) -> Token:
-        """Request a new app token.
-
-        A checkpoint; raises `AuthenticationError` when refused.
-        """
-        return await accounts.request_token(
-            {"grant_type": "client_credentials"},
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-        )

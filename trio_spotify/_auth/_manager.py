@@ -27,8 +27,9 @@ from collections.abc import Callable
 
 import trio
 
-from ._auth import AccountsService, TokenRenewer
+from ._credentials import TokenRenewer
 from ._token import Token
+from ._token_endpoint import AccountsService
 
 __all__ = ["TokenManager"]
 

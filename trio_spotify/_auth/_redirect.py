@@ -11,7 +11,7 @@ redirect URI (https://developer.spotify.com/documentation/web-api/concepts/redir
   free one.
 
 `parse_redirect_uri` applies these rules locally and raises
-`InvalidRedirectURI` explaining which one a URI breaks, instead of letting the user
+`InvalidRedirectURIError` explaining which one a URI breaks, instead of letting the user
 discover it from a Spotify error page in the browser.
 """
 
@@ -22,9 +22,9 @@ import urllib.parse
 
 import attrs
 
-from ._errors import InvalidRedirectURI
+from .._errors import InvalidRedirectURIError
 
-__all__ = ["InvalidRedirectURI", "RedirectURI", "parse_redirect_uri"]
+__all__ = ["RedirectURI", "parse_redirect_uri"]
 
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1"}
 
@@ -62,7 +62,7 @@ class RedirectURI:
 def parse_redirect_uri(uri: str | RedirectURI) -> RedirectURI:
     """Check `uri` against Spotify's redirect-URI rules and return it parsed.
 
-    Raises `InvalidRedirectURI` (a `ValueError`) for `localhost`, for plain
+    Raises `InvalidRedirectURIError` (a `ValueError`) for `localhost`, for plain
     `http` to anything but `127.0.0.1` / `[::1]`, for other schemes, for a URI with
     user information or a fragment, and for one without a host.
     """
@@ -74,25 +74,25 @@ def parse_redirect_uri(uri: str | RedirectURI) -> RedirectURI:
         split = urllib.parse.urlsplit(uri)
         port = split.port
     except ValueError as exc:
-        raise InvalidRedirectURI(f"it cannot be parsed ({exc})", uri) from None
+        raise InvalidRedirectURIError(f"it cannot be parsed ({exc})", uri) from None
     scheme = split.scheme.lower()
     host = (split.hostname or "").lower()
     if not host:
-        raise InvalidRedirectURI(
+        raise InvalidRedirectURIError(
             "it has no host (expected e.g. http://127.0.0.1:8888/callback)", uri
         )
     if host == "localhost" or host.endswith(".localhost"):
         loopback = "127.0.0.1" if scheme != "https" else "127.0.0.1 (with http)"
-        raise InvalidRedirectURI(
+        raise InvalidRedirectURIError(
             "Spotify does not accept 'localhost' in redirect URIs (since 2025); use the loopback "
             f"IP literal {loopback} or [::1] instead, e.g. http://127.0.0.1:8888/callback, and "
             "register exactly that URI in the app's settings on the Spotify developer dashboard",
             uri,
         )
     if split.username is not None or split.password is not None:
-        raise InvalidRedirectURI("it must not contain user information", uri)
+        raise InvalidRedirectURIError("it must not contain user information", uri)
     if split.fragment or uri.endswith("#"):
-        raise InvalidRedirectURI("it must not contain a fragment ('#...')", uri)
+        raise InvalidRedirectURIError("it must not contain a fragment ('#...')", uri)
     if scheme == "http":
         if host not in _LOOPBACK_HOSTS:
             hint = ""
@@ -101,13 +101,13 @@ def parse_redirect_uri(uri: str | RedirectURI) -> RedirectURI:
                     hint = " (other loopback addresses are not accepted)"
             except ValueError:
                 pass
-            raise InvalidRedirectURI(
+            raise InvalidRedirectURIError(
                 "Spotify accepts plain http only for the loopback IP literals 127.0.0.1 and "
                 f"[::1]{hint}; use https for any other host",
                 uri,
             )
     elif scheme != "https":
-        raise InvalidRedirectURI(
+        raise InvalidRedirectURIError(
             f"the scheme {split.scheme!r} is not accepted: use https, or http with the loopback "
             "IP literal 127.0.0.1 or [::1]",
             uri,

@@ -3,7 +3,7 @@
 A `Token` is immutable: renewing produces a new one. Its secrets (the access and
 refresh tokens) never appear in `repr` or `str`. `expires_at` is wall-clock time
 (seconds since the epoch) because that is what survives being saved to a file; the client
-schedules renewals on `trio.current_time()` instead (see `_tokens.py`), so that a
+schedules renewals on `trio.current_time()` instead (see `_manager.py`), so that a
 `MockClock` controls them in tests.
 """
 
@@ -41,7 +41,7 @@ class Token:
     """An OAuth access token, optionally with a refresh token, expiry and granted scopes.
 
     Pass one to `open_spotify` to use a fixed access token (it cannot be renewed: once
-    Spotify refuses it, requests raise `TokenExpired`), or let an auth
+    Spotify refuses it, requests raise `TokenExpiredError`), or let an auth
     strategy such as `ClientCredentials` obtain them.
 
     `repr(token)` shows the expiry and scopes, never the access or refresh token.

@@ -1,7 +1,7 @@
 """Token persistence: where a signed-in user's token lives between runs.
 
 A `TokenStore` is anything with `async load(key)` and `async save(key, token)`.
-The sign-in strategies (`_oauth.py`) save through one after the sign-in and after every
+The sign-in strategies (`_flows.py`) save through one after the sign-in and after every
 renewal — including when Spotify rotates the refresh token, which would otherwise be lost
 and leave the user signed out at the next run.
 
@@ -42,10 +42,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import trio
 
-from ._errors import TokenStoreError
+from .._errors import TokenStoreError
 from ._token import Token
 
-__all__ = ["FileTokenStore", "MemoryTokenStore", "TokenStore", "TokenStoreError"]
+__all__ = ["FileTokenStore", "MemoryTokenStore", "TokenStore"]
 
 _FORMAT = "trio_spotify.tokens"
 _VERSION = 1
