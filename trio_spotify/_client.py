@@ -12,7 +12,7 @@ import httpx
 import trio
 
 from . import _paging
-from ._auth import AccountsService, TokenRenewer
+from ._auth import AccountsService, Token, TokenManager, TokenRenewer
 from ._config import (
     DEFAULT_ACCOUNTS_URL,
     DEFAULT_API_URL,
@@ -39,8 +39,6 @@ from ._endpoints import (
     Users,
 )
 from ._handler import Handler, SpotifyStatistics
-from ._token import Token
-from ._tokens import TokenManager
 
 __all__ = ["Spotify", "open_spotify"]
 
@@ -85,21 +83,22 @@ class Spotify:
             )
         self._handler = handler
         self._tokens = tokens
-        self.albums = Albums(self)
-        self.artists = Artists(self)
-        self.audiobooks = Audiobooks(self)
-        self.categories = Categories(self)
-        self.chapters = Chapters(self)
-        self.episodes = Episodes(self)
-        self.genres = Genres(self)
-        self.library = Library(self)
-        self.markets = Markets(self)
-        self.player = Player(self)
-        self.playlists = Playlists(self)
-        self.search = Search(self)
-        self.shows = Shows(self)
-        self.tracks = Tracks(self)
-        self.users = Users(self)
+        # The groups hold the handler (the sender), never this facade: data flows one way.
+        self.albums = Albums(handler)
+        self.artists = Artists(handler)
+        self.audiobooks = Audiobooks(handler)
+        self.categories = Categories(handler)
+        self.chapters = Chapters(handler)
+        self.episodes = Episodes(handler)
+        self.genres = Genres(handler)
+        self.library = Library(handler)
+        self.markets = Markets(handler)
+        self.player = Player(handler)
+        self.playlists = Playlists(handler)
+        self.search = Search(handler)
+        self.shows = Shows(handler)
+        self.tracks = Tracks(handler)
+        self.users = Users(handler)
 
     def __repr__(self) -> str:
         return f"<trio_spotify.Spotify api_url={self._handler.api_url!r}>"
@@ -169,7 +168,7 @@ class Spotify:
         `ValueError` at once for a `page` that holds no paging object.
         """
         return _paging.iter_items(
-            self, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
+            self._handler, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
         )
 
     async def all_items(
@@ -182,7 +181,7 @@ class Spotify:
     ) -> list[Any]:
         """The items of `iter_items` as a list. A checkpoint."""
         return await _paging.all_items(
-            self, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
+            self._handler, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
         )
 
     def statistics(self) -> SpotifyStatistics:

@@ -30,6 +30,9 @@ Every name ends in `Error`. The earlier names stay as aliases of the same classe
 `StateMismatch`, `SignInRequired` and `InvalidRedirectURI`; `except TokenExpired:` and
 `except TokenExpiredError:` catch the same exceptions.
 
+`NetworkError.reached_server` and `NetworkError.malformed` say whether a transport failure
+is safe to retry.
+
 Every exception is an attrs class with positional fields (so it pickles) and an explicit
 `__str__`. No exception carries a token, a secret or a full response body: the fields
 that hold a response are left out of `repr`, and messages only quote what Spotify said.
@@ -108,10 +111,21 @@ class NetworkError(SpotifyError):
     """Sending the request or receiving the answer failed below HTTP.
 
     The httpx exception is the `__cause__`. `method` and `url` say which request.
+    Two fields say what the failure means for a retry (`map_transport_errors` sets them,
+    and the handler reads only them, never httpx's classes):
+
+    - `reached_server`: whether the request may have reached the server. `False` only
+      when it certainly did not: the connection could not be made (a refused or failed
+      connect, the connect timeout) or no connection of the pool became free in time.
+      A request that cannot have reached the server is safe to send again, even a POST.
+    - `malformed`: the request itself could not be sent as given (httpx refused it
+      locally, such as a header value HTTP cannot carry): sending it again cannot help.
     """
 
     method: str
     url: str
+    reached_server: bool = True
+    malformed: bool = False
 
     def __str__(self) -> str:
         return f"{self.message} ({self.method} {self.url})"
@@ -396,24 +410,34 @@ def _url_without_query(url: httpx.URL) -> str:
     return str(url.copy_with(query=None))
 
 
+#: httpx's exceptions raised before any byte of the request can have reached the server.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 @contextlib.contextmanager
 def map_transport_errors(method: str, url: httpx.URL) -> Iterator[None]:
     """Turn httpx's transport exceptions into `NetworkError` / `RequestTimeoutError`.
 
-    Only `httpx.TransportError` is caught: cancellation and every other exception pass
-    through untouched.
+    The one place where httpx's exception classes are read: the error records whether the
+    request may have reached the server (`reached_server`) and whether it was malformed
+    locally (`malformed`), so that the layers above decide on retries from those fields
+    alone. Only `httpx.TransportError` is caught: cancellation and every other exception
+    pass through untouched.
     """
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise RequestTimeoutError(
-            f"timed out: {type(exc).__name__}", method, _url_without_query(url)
-        ) from exc
     except httpx.TransportError as exc:
+        reached = not isinstance(exc, _NOT_SENT)
+        malformed = isinstance(exc, httpx.LocalProtocolError)
+        where = _url_without_query(url)
         # Only the type: httpx's text can quote a header value, an Authorization one too.
         # The httpx exception stays available as __cause__.
+        if isinstance(exc, httpx.TimeoutException):
+            raise RequestTimeoutError(
+                f"timed out: {type(exc).__name__}", method, where, reached, malformed
+            ) from exc
         raise NetworkError(
-            f"network error: {type(exc).__name__}", method, _url_without_query(url)
+            f"network error: {type(exc).__name__}", method, where, reached, malformed
         ) from exc
 
 

@@ -1,36 +1,43 @@
 """The request handler: every Web API request of a client goes through `Handler.request`.
 
-What happens to one request, in order:
+`Handler.request` is a short loop over two steps, until one of them answers or raises:
 
-1. the rate-limit gate (`_ratelimit.py`) is waited out if a 429 closed it;
-2. the token manager (`_tokens.py`) hands out the current token, renewing it single-flight
-   if it is about to expire — without holding a limiter slot;
-3. a slot of the client's `trio.CapacityLimiter` is taken; if the gate closed meanwhile the
-   slot is given back and we start over; the request goes out on the least busy of several
-   `httpx.AsyncClient` (one shared client's pool bookkeeping grows with its waiters, several
-   small ones keep the cost per request flat), and the slot is released as soon as the
-   answer is read;
-4. the answer is classified: 2xx is decoded; a 401 renews the token keyed on the one that
-   was refused and retries once; a 429 closes the gate for `Retry-After` seconds (or
-   raises at once past `max_retry_after`, or for a quota); 5xx and transport errors are
-   retried with exponential back-off and full jitter when that is safe; anything else
-   becomes the matching `SpotifyAPIError`.
+- `_attempt` sends the request once on the wire: it waits out the rate-limit gate
+  (`_ratelimit.py`) if a 429 closed it, takes the current token from the token manager
+  (renewing it single-flight if it is about to expire, without holding a limiter slot),
+  takes a slot of the client's `trio.CapacityLimiter` (if the gate closed meanwhile the
+  slot is given back and it starts over), and sends on the least busy of several
+  `httpx.AsyncClient` (one shared client's pool bookkeeping grows with its waiters,
+  several small ones keep the cost per request flat). The slot is released as soon as the
+  answer is read. What comes back is the response, or our `NetworkError`.
+- `_decide` classifies it: 2xx is the answer (decoded); a 401 renews the token keyed on
+  the one that was refused and retries once; a 429 closes the gate for `Retry-After`
+  seconds and retries (or raises at once past `max_retry_after`, or for a quota); 5xx and
+  transport errors are retried with exponential back-off and full jitter when that is
+  safe; anything else becomes the matching `SpotifyAPIError`.
 
-All waiting happens in `trio.sleep`, outside the limiter, so a caller's
+Whether a transport failure is safe to retry is read from the `NetworkError` fields that
+`map_transport_errors` (in `_errors.py`) sets; the handler never looks at httpx's
+exception classes. All waiting happens in `trio.sleep`, outside the limiter, so a caller's
 `trio.move_on_after` / `fail_after` cancels it. The handler knows nothing about albums.
+
+`Sender` is the handler as the layers above it see it (endpoint groups and paging hold a
+`Sender`, never the facade).
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 import httpx
 import trio
 
+from ._auth import Token, TokenManager
 from ._config import HTTPConfig, RetryPolicy
 from ._errors import (
     ClientClosedError,
@@ -42,9 +49,8 @@ from ._errors import (
 )
 from ._ratelimit import RateGate
 from ._request import format_params
-from ._tokens import TokenManager
 
-__all__ = ["Handler", "SpotifyStatistics"]
+__all__ = ["Handler", "Sender", "SpotifyStatistics"]
 
 logger = logging.getLogger("trio_spotify")
 
@@ -87,6 +93,82 @@ def _parse_retry_after(value: str | None) -> float | None:
     return seconds
 
 
+class Sender(Protocol):
+    """What endpoint groups and paging send through: `Handler`, as seen from above it."""
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL, without a trailing slash."""
+        ...
+
+    @property
+    def granted_scopes(self) -> frozenset[str] | None:
+        """The scopes of the token held now (`None` before the first request obtains one)."""
+        ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Send one Web API request and return its decoded JSON; see `Handler.request`."""
+        ...
+
+
+@attrs.frozen
+class _Call:
+    """One request as it goes on the wire, built once however often it is sent."""
+
+    method: str
+    url: httpx.URL
+    query: dict[str, str]
+    json: Any
+    content: bytes | None
+    headers: dict[str, str]
+
+
+@attrs.frozen
+class _Sent:
+    """What one attempt brought back: the response or our `NetworkError`, and what it was
+    sent with (the token, to renew keyed on it; the gate's epoch, to count a 429 once)."""
+
+    token: Token
+    epoch: int
+    response: httpx.Response | None
+    error: NetworkError | None
+    elapsed: float
+
+
+@attrs.define
+class _Tries:
+    """What one request met so far: bounds its retries."""
+
+    #: 5xx answers and transport errors retried.
+    failures: int = 0
+    #: 429s waited out.
+    rate_limit_waits: int = 0
+    #: Whether a 401 already renewed the token.
+    renewed: bool = False
+
+
+class _Step(enum.Enum):
+    """What `_decide` makes of an attempt (raising is the fifth outcome)."""
+
+    #: A 2xx: decode it and return.
+    ANSWER = enum.auto()
+    #: A 401: renew the token that was refused, then send again.
+    RENEW = enum.auto()
+    #: A 429 closed the gate: the next attempt waits until it reopens.
+    WAIT = enum.auto()
+    #: A 5xx or transport error safe to retry: sleep the back-off, then send again.
+    BACK_OFF = enum.auto()
+
+
 class Handler:
     """Sends Web API requests for one client. Built and closed by `open_spotify`."""
 
@@ -117,6 +199,12 @@ class Handler:
         self._closed = False
         self._sent = 0
         self._retries = 0
+
+    @property
+    def granted_scopes(self) -> frozenset[str] | None:
+        """The scopes of the token held now (`None` before the first request obtains one)."""
+        token = self._tokens.token
+        return None if token is None else token.scope
 
     # -- the httpx clients ------------------------------------------------------------------
 
@@ -159,15 +247,6 @@ class Handler:
                 "this Spotify client is closed: use it inside its 'async with open_spotify(...)'"
             )
 
-    def _retry_is_safe(self, method: str, error: NetworkError) -> bool:
-        cause = error.__cause__
-        if isinstance(cause, httpx.LocalProtocolError):
-            return False  # the request itself is malformed: sending it again cannot help
-        if method != "POST":
-            return True
-        # A POST may be retried only if it cannot have reached the server.
-        return isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-
     async def request(
         self,
         method: str,
@@ -180,95 +259,133 @@ class Handler:
     ) -> Any:
         """Send one Web API request and return its decoded JSON (`None` for no body).
 
-        See the module docstring for the steps. A checkpoint. Raises
-        `ValueError` for a path outside `api_url`, `ClientClosedError`
-        after the client was closed, and the `SpotifyError` tree.
+        See the module docstring for the steps. A checkpoint. Raises `ValueError` for a
+        path outside `api_url`, `ClientClosedError` after the client was closed, and the
+        `SpotifyError` tree.
         """
         self._check_open()
         method = method.upper()
-        url = self._resolve(path)
-        query = format_params(params)
-        extra_headers = dict(headers or {})
-        failures = 0
-        rate_limit_waits = 0
-        renewed = False
-        retry = self._retry
+        call = _Call(
+            method, self._resolve(path), format_params(params), json, content, dict(headers or {})
+        )
+        tries = _Tries()
         while True:
-            remaining = self._gate.pause_remaining()
-            if remaining > retry.max_retry_after:
-                raise paused_too_long(method, url, remaining)
-            await self._gate.wait_open()
+            sent = await self._attempt(call)
+            step = self._decide(call, sent, tries)
+            if step is _Step.ANSWER:
+                assert sent.response is not None
+                return decode_json(sent.response)
+            if step is _Step.RENEW:
+                await self._tokens.renew(sent.token)
+            elif step is _Step.BACK_OFF:
+                await self._sleep_before_retry(tries.failures)
+            # _Step.WAIT: the gate is closed, and the next attempt waits for it to reopen.
+
+    async def _attempt(self, call: _Call) -> _Sent:
+        """Send `call` once on the wire; return the response or the `NetworkError`.
+
+        A checkpoint. Waits for the gate and the token outside the limiter, and holds a
+        slot only around the network call. Raises `RateLimitError` when the gate stays
+        closed longer than `max_retry_after`, `ClientClosedError` once the client closed.
+        """
+        gate = self._gate
+        while True:
+            remaining = gate.pause_remaining()
+            if remaining > self._retry.max_retry_after:
+                raise paused_too_long(call.method, call.url, remaining)
+            await gate.wait_open()
             token = await self._tokens.current()
-            error: NetworkError | None = None
-            response: httpx.Response | None = None
             async with self._limiter:
                 self._check_open()
-                if self._gate.is_closed():
+                if gate.is_closed():
                     continue  # a 429 closed the gate while we waited for a slot
-                epoch = self._gate.epoch
+                epoch = gate.epoch
                 index = self._checkout_client()
-                client = self._clients[index]
                 self._sent += 1
                 started = trio.current_time()
                 try:
-                    with map_transport_errors(method, url):
-                        response = await client.request(
-                            method,
-                            url,
-                            params=query or None,
-                            json=json,
-                            content=content,
-                            headers={**extra_headers, "Authorization": token.authorization},
+                    with map_transport_errors(call.method, call.url):
+                        response = await self._clients[index].request(
+                            call.method,
+                            call.url,
+                            params=call.query or None,
+                            json=call.json,
+                            content=call.content,
+                            headers={**call.headers, "Authorization": token.authorization},
                         )
-                except NetworkError as exc:
-                    error = exc
+                except NetworkError as error:
+                    return _Sent(token, epoch, None, error, trio.current_time() - started)
                 finally:
                     self._loads[index] -= 1
-            elapsed = trio.current_time() - started
+            return _Sent(token, epoch, response, None, trio.current_time() - started)
 
-            if response is None:
-                assert error is not None
-                logger.info("%s %s failed after %.3fs: %s", method, url.path, elapsed, error)
-                if failures + 1 < retry.max_attempts and self._retry_is_safe(method, error):
-                    failures += 1
-                    await self._sleep_before_retry(failures)
-                    continue
-                raise error
+    def _decide(self, call: _Call, sent: _Sent, tries: _Tries) -> _Step:
+        """What to do after an attempt: return, renew, wait for the gate or back off.
 
-            status = response.status_code
-            logger.debug("%s %s -> %d (%.3fs)", method, url.path, status, elapsed)
-            if status < 300:
-                self._gate.on_success()
-                return decode_json(response)
-            if status == 401 and not renewed and self._tokens.can_renew:
-                renewed = True
-                self._retries += 1
-                await self._tokens.renew(token)
-                continue
-            if status == 429:
-                retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-                limited = api_error_from_response(response, retry_after=retry_after)
-                if limited.reason == _QUOTA_EXCEEDED:
-                    raise limited  # a quota does not reset in seconds: not waited out
-                pause = retry.default_retry_after if retry_after is None else retry_after
-                self._gate.on_rate_limited(pause, epoch)
-                logger.info(
-                    "429 on %s %s: pausing every request for %.1fs", method, url.path, pause
-                )
-                if pause > retry.max_retry_after or rate_limit_waits >= retry.max_rate_limit_waits:
-                    raise limited
-                rate_limit_waits += 1
-                self._retries += 1
-                continue
-            if (
-                status in retry.retry_statuses
-                and failures + 1 < retry.max_attempts
-                and method != "POST"
+        Not a checkpoint (it only classifies and counts). Raises what ends the request: the
+        `NetworkError` that is not safe to retry or outlasted `max_attempts`, and the
+        `SpotifyAPIError` of an answer that will not be retried.
+        """
+        retry = self._retry
+        if sent.error is not None:
+            logger.info(
+                "%s %s failed after %.3fs: %s", call.method, call.url.path, sent.elapsed, sent.error
+            )
+            if tries.failures + 1 < retry.max_attempts and self._retry_is_safe(
+                call.method, sent.error
             ):
-                failures += 1
-                await self._sleep_before_retry(failures)
-                continue
-            raise api_error_from_response(response)
+                tries.failures += 1
+                return _Step.BACK_OFF
+            raise sent.error
+        response = sent.response
+        assert response is not None
+        status = response.status_code
+        logger.debug("%s %s -> %d (%.3fs)", call.method, call.url.path, status, sent.elapsed)
+        if status < 300:
+            self._gate.on_success()
+            return _Step.ANSWER
+        if status == 401 and not tries.renewed and self._tokens.can_renew:
+            tries.renewed = True
+            self._retries += 1
+            return _Step.RENEW
+        if status == 429:
+            return self._on_rate_limited(call, sent.epoch, response, tries)
+        if (
+            status in retry.retry_statuses
+            and tries.failures + 1 < retry.max_attempts
+            and call.method != "POST"
+        ):
+            tries.failures += 1
+            return _Step.BACK_OFF
+        raise api_error_from_response(response)
+
+    def _on_rate_limited(
+        self, call: _Call, epoch: int, response: httpx.Response, tries: _Tries
+    ) -> _Step:
+        """A 429: close the gate for every task and wait, or raise `RateLimitError`."""
+        retry = self._retry
+        retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+        limited = api_error_from_response(response, retry_after=retry_after)
+        if limited.reason == _QUOTA_EXCEEDED:
+            raise limited  # a quota does not reset in seconds: not waited out
+        pause = retry.default_retry_after if retry_after is None else retry_after
+        self._gate.on_rate_limited(pause, epoch)
+        logger.info(
+            "429 on %s %s: pausing every request for %.1fs", call.method, call.url.path, pause
+        )
+        if pause > retry.max_retry_after or tries.rate_limit_waits >= retry.max_rate_limit_waits:
+            raise limited
+        tries.rate_limit_waits += 1
+        self._retries += 1
+        return _Step.WAIT
+
+    @staticmethod
+    def _retry_is_safe(method: str, error: NetworkError) -> bool:
+        """Whether sending again after `error` can help and cannot apply a write twice."""
+        if error.malformed:
+            return False  # the request itself is malformed: sending it again cannot help
+        # A POST may be retried only if it cannot have reached the server.
+        return method != "POST" or not error.reached_server
 
     async def _sleep_before_retry(self, retry_number: int) -> None:
         self._retries += 1
@@ -277,6 +394,7 @@ class Handler:
         await trio.sleep(delay)
 
     def statistics(self) -> SpotifyStatistics:
+        """A frozen snapshot of the handler's counters (see `SpotifyStatistics`)."""
         limiter = self._limiter.statistics()
         return SpotifyStatistics(
             requests_in_flight=sum(self._loads),

@@ -1,17 +1,28 @@
 """The 96 operations of Spotify's OpenAPI definition, described once as data.
 
-Each `Operation` carries what the endpoint methods need and what
-`docs/endpoints.md` shows: HTTP method and path template, the scopes a token must hold,
-whether Spotify deprecated it (and what replaces it), how many IDs one request may carry
-(`batch`) and the range of `limit`. Taken from `official-spotify-open-api.yml` and the
-endpoint table; `tests/endpoints/test_endpoints_spec.py` checks this table against the definition.
+Each `Operation` carries what the endpoint methods, the paging helpers, the emulator, the
+CLI and `docs/endpoints.md` need: HTTP method and path template, the scopes a token must
+hold, whether Spotify deprecated it (and what replaces it), how many IDs one request may
+carry (`batch`), the range of `limit`, the largest `offset`, and the shape of its paging
+(`paging`, `wrapped_in`). Taken from `official-spotify-open-api.yml` and the endpoint
+table; `tests/endpoints/test_endpoints_spec.py` checks every column against the definition.
+
+`operation_for(method, path)` finds the operation a request is an instance of (a paging
+`next` link, a request the emulator receives), from the same rows.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 import attrs
 
-__all__ = ["INCLUDE_GROUPS", "OPERATIONS", "SEARCH_TYPES", "Operation"]
+__all__ = ["INCLUDE_GROUPS", "OPERATIONS", "SEARCH_TYPES", "Operation", "Paging", "operation_for"]
+
+#: How an operation's answer is paged: `"offset"` (`items`, `offset`, `limit`, `total`,
+#: `next`) or `"cursor"` (`items`, `cursors`, `next`).
+Paging = Literal["offset", "cursor"]
 
 
 @attrs.frozen
@@ -33,6 +44,11 @@ class Operation:
     limit_range: tuple[int, int] | None = attrs.field(default=None, kw_only=True)
     #: The largest `offset` Spotify accepts, where it documents one.
     max_offset: int | None = attrs.field(default=None, kw_only=True)
+    #: The paging object the answer is, or wraps (`None`: the answer is not paged).
+    paging: Paging | None = attrs.field(default=None, kw_only=True)
+    #: The keys the paging object is wrapped in (`("artists",)` for followed artists, one
+    #: per type for search); empty when the answer is the paging object itself.
+    wrapped_in: tuple[str, ...] = attrs.field(default=(), kw_only=True)
 
     @property
     def all_scopes(self) -> frozenset[str]:
@@ -58,7 +74,9 @@ _ALL = [
         replacement="spotify.albums.get",
         batch=20,
     ),
-    Operation("get-an-albums-tracks", "GET", "/albums/{id}/tracks", limit_range=(1, 50)),
+    Operation(
+        "get-an-albums-tracks", "GET", "/albums/{id}/tracks", limit_range=(1, 50), paging="offset"
+    ),
     Operation("get-an-artist", "GET", "/artists/{id}"),
     Operation(
         "get-multiple-artists",
@@ -68,7 +86,9 @@ _ALL = [
         replacement="spotify.artists.get",
         batch=50,
     ),
-    Operation("get-an-artists-albums", "GET", "/artists/{id}/albums", limit_range=(1, 10)),
+    Operation(
+        "get-an-artists-albums", "GET", "/artists/{id}/albums", limit_range=(1, 10), paging="offset"
+    ),
     Operation("get-an-artists-top-tracks", "GET", "/artists/{id}/top-tracks", deprecated=True),
     Operation(
         "get-an-artists-related-artists", "GET", "/artists/{id}/related-artists", deprecated=True
@@ -90,6 +110,7 @@ _ALL = [
         "/shows/{id}/episodes",
         scopes=(frozenset({"user-read-playback-position"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "get-an-episode",
@@ -115,13 +136,20 @@ _ALL = [
         replacement="spotify.audiobooks.get",
         batch=50,
     ),
-    Operation("get-audiobook-chapters", "GET", "/audiobooks/{id}/chapters", limit_range=(1, 50)),
+    Operation(
+        "get-audiobook-chapters",
+        "GET",
+        "/audiobooks/{id}/chapters",
+        limit_range=(1, 50),
+        paging="offset",
+    ),
     Operation(
         "get-users-saved-audiobooks",
         "GET",
         "/me/audiobooks",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "save-audiobooks-user",
@@ -168,7 +196,15 @@ _ALL = [
         replacement="spotify.tracks.get",
         batch=50,
     ),
-    Operation("search", "GET", "/search", limit_range=(0, 10), max_offset=1000),
+    Operation(
+        "search",
+        "GET",
+        "/search",
+        limit_range=(0, 10),
+        max_offset=1000,
+        paging="offset",
+        wrapped_in=("tracks", "artists", "albums", "playlists", "shows", "episodes", "audiobooks"),
+    ),
     Operation(
         "get-current-users-profile",
         "GET",
@@ -190,6 +226,7 @@ _ALL = [
         deprecated=True,
         replacement="spotify.playlists.items",
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "add-tracks-to-playlist",
@@ -224,6 +261,7 @@ _ALL = [
         "/playlists/{playlist_id}/items",
         scopes=(frozenset({"playlist-read-private"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "add-items-to-playlist",
@@ -253,6 +291,7 @@ _ALL = [
         scopes=(frozenset({"playlist-read-private"}),),
         limit_range=(1, 50),
         max_offset=100_000,
+        paging="offset",
     ),
     Operation(
         "create-playlist",
@@ -291,6 +330,7 @@ _ALL = [
         "/me/albums",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "save-albums-user",
@@ -325,6 +365,7 @@ _ALL = [
         "/me/tracks",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "save-tracks-user",
@@ -362,6 +403,7 @@ _ALL = [
             frozenset({"user-read-playback-position"}),
         ),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "save-episodes-user",
@@ -396,6 +438,7 @@ _ALL = [
         "/me/shows",
         scopes=(frozenset({"user-library-read"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "save-shows-user",
@@ -430,6 +473,7 @@ _ALL = [
         "/me/top/{type}",
         scopes=(frozenset({"user-top-read"}),),
         limit_range=(1, 50),
+        paging="offset",
     ),
     Operation(
         "get-users-profile",
@@ -447,6 +491,7 @@ _ALL = [
         replacement="spotify.playlists.saved (for the current user)",
         limit_range=(1, 50),
         max_offset=100_000,
+        paging="offset",
     ),
     Operation(
         "create-playlist-for-user",
@@ -478,8 +523,18 @@ _ALL = [
         "/browse/featured-playlists",
         deprecated=True,
         limit_range=(1, 50),
+        paging="offset",
+        wrapped_in=("playlists",),
     ),
-    Operation("get-categories", "GET", "/browse/categories", deprecated=True, limit_range=(1, 50)),
+    Operation(
+        "get-categories",
+        "GET",
+        "/browse/categories",
+        deprecated=True,
+        limit_range=(1, 50),
+        paging="offset",
+        wrapped_in=("categories",),
+    ),
     Operation("get-a-category", "GET", "/browse/categories/{category_id}", deprecated=True),
     Operation(
         "get-a-categories-playlists",
@@ -487,6 +542,8 @@ _ALL = [
         "/browse/categories/{category_id}/playlists",
         deprecated=True,
         limit_range=(1, 50),
+        paging="offset",
+        wrapped_in=("playlists",),
     ),
     Operation("get-playlist-cover", "GET", "/playlists/{playlist_id}/images"),
     Operation(
@@ -499,7 +556,13 @@ _ALL = [
         ),
     ),
     Operation(
-        "get-new-releases", "GET", "/browse/new-releases", deprecated=True, limit_range=(1, 50)
+        "get-new-releases",
+        "GET",
+        "/browse/new-releases",
+        deprecated=True,
+        limit_range=(1, 50),
+        paging="offset",
+        wrapped_in=("albums",),
     ),
     Operation(
         "get-followed",
@@ -507,6 +570,8 @@ _ALL = [
         "/me/following",
         scopes=(frozenset({"user-follow-read"}),),
         limit_range=(1, 50),
+        paging="cursor",
+        wrapped_in=("artists",),
     ),
     Operation(
         "follow-artists-users",
@@ -633,6 +698,7 @@ _ALL = [
         "/me/player/recently-played",
         scopes=(frozenset({"user-read-recently-played"}),),
         limit_range=(1, 50),
+        paging="cursor",
     ),
     Operation(
         "get-queue",
@@ -653,6 +719,45 @@ _ALL = [
 OPERATIONS: dict[str, Operation] = {op.operation_id: op for op in _ALL}
 
 #: What `GET /search` may look for (its `type` parameter), in the definition's order.
-SEARCH_TYPES: tuple[str, ...] = ("album", "artist", "playlist", "track", "show", "episode", "audiobook")
+SEARCH_TYPES: tuple[str, ...] = (
+    "album",
+    "artist",
+    "playlist",
+    "track",
+    "show",
+    "episode",
+    "audiobook",
+)
 #: The album groups `GET /artists/{id}/albums` may filter on (its `include_groups`).
 INCLUDE_GROUPS: tuple[str, ...] = ("album", "single", "appears_on", "compilation")
+
+
+def _route(template: str) -> re.Pattern[str]:
+    """`template` (`/albums/{id}/tracks`) as a pattern matching its paths, segment by segment."""
+    return re.compile(re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)))
+
+
+def _routes() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """The templates of each HTTP method, the most literal first (a literal segment wins
+    over a placeholder where both would match)."""
+    routes: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+    for op in sorted(_ALL, key=lambda op: op.path.count("{")):
+        routes.setdefault(op.method, []).append((_route(op.path), op.operation_id))
+    return routes
+
+
+#: Compiled once from the rows; `operation_for` reads them.
+_ROUTES = _routes()
+
+
+def operation_for(method: str, path: str) -> Operation | None:
+    """The operation a request for `method` and `path` is an instance of, or `None`.
+
+    `path` is relative to the API root, with its segments filled in
+    (`/playlists/3cEYpjA9oz9GiPac4AsH4n/items`, no query). The row is read from
+    `OPERATIONS` at each call, so the answer is always the table's current row.
+    """
+    for pattern, operation_id in _ROUTES.get(method.upper(), ()):
+        if pattern.fullmatch(path):
+            return OPERATIONS[operation_id]
+    return None

@@ -13,6 +13,11 @@ A page can be given as it came from a method: the paging object itself, or an ob
 wraps it (`{"tracks": {...}}` from search, `{"artists": {...}}` from followed artists, a
 playlist whose `items` is a paging object). Later pages are unwrapped the same way.
 
+The pages stay the plain dicts Spotify sent, so the caps of the operation that serves the
+later pages (its largest `limit` and `offset`) are looked up in the operations table, from
+the `next` link's path: `operation_for("GET", path)`, compiled once from the table's path
+templates. The pages are requested through the sender (the handler) that the client holds.
+
 Memory stays proportional to the pages in flight, never to the length of the list: a page is
 requested only when there is room in the window, and dropped once its items are handed on.
 
@@ -28,19 +33,16 @@ leaves the `async with` block:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import attrs
 import httpx
 import trio
 
-from ._operations import OPERATIONS
-
-if TYPE_CHECKING:
-    from ._client import Spotify
+from ._handler import Sender
+from ._operations import operation_for
 
 __all__ = ["all_items", "find_paging", "iter_items"]
 
@@ -81,9 +83,9 @@ def find_paging(
 
 def _unwrap(response: Any, key: str | None) -> dict[str, Any]:
     if _is_paging(response):
-        return response  # type: ignore[no-any-return]
+        return cast(dict[str, Any], response)
     if key is not None and isinstance(response, dict) and _is_paging(response.get(key)):
-        return response[key]  # type: ignore[no-any-return]
+        return cast(dict[str, Any], response[key])
     raise ValueError("a later page of the list is not a paging object")
 
 
@@ -97,7 +99,7 @@ class _Slot:
     error: Exception | None = None
 
 
-def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
+def _offset_urls(sender: Sender, first: dict[str, Any], wanted: int | None) -> list[str] | None:
     """The URLs of the pages after `first`, or `None` when they cannot be computed."""
     next_url = first.get("next")
     if next_url is None:
@@ -111,7 +113,7 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     base = httpx.URL(next_url)
     # An embedded page (a playlist's `items`) can say limit=100 where the endpoint its
     # `next` link points at takes at most 50: ask for what the endpoint accepts.
-    max_limit, max_offset = _caps(base.path)
+    max_limit, max_offset = _caps(sender, base)
     limit = min(limit, max_limit)
     # The next page starts where the server's own `next` link says; a page that left out
     # unavailable items is shorter than its limit, and counting its items would start the
@@ -130,31 +132,23 @@ def _offset_urls(first: dict[str, Any], wanted: int | None) -> list[str] | None:
     ]
 
 
-def _template_pattern(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$")
+def _caps(sender: Sender, url: httpx.URL) -> tuple[int, int | None]:
+    """The largest `limit` and `offset` the GET operation at `url` accepts.
 
-
-_CAPS = [
-    (_template_pattern(op.path), op.limit_range[1], op.max_offset)
-    for op in OPERATIONS.values()
-    if op.method == "GET" and op.limit_range is not None
-]
-
-
-def _caps(path: str) -> tuple[int, int | None]:
-    """The largest `limit` and `offset` the GET operation at `path` accepts.
-
-    `(50, None)` for a path no operation matches.
+    `(50, None)` for a URL that is not an operation's under the sender's `api_url` (the
+    request itself will then be refused, or answered by Spotify's own caps).
     """
-    for pattern, max_limit, max_offset in _CAPS:
-        if pattern.search(path):
-            return max_limit, max_offset
-    return 50, None
+    root = httpx.URL(sender.api_url).path.rstrip("/")
+    path = url.path
+    op = operation_for("GET", path[len(root) :]) if path.startswith(root + "/") else None
+    if op is None or op.limit_range is None:
+        return 50, None
+    return op.limit_range[1], op.max_offset
 
 
 @trio.as_safe_channel
 async def _items(
-    spotify: Spotify,
+    sender: Sender,
     first: dict[str, Any],
     key: str | None,
     max_items: int | None,
@@ -180,12 +174,12 @@ async def _items(
         yield item
     if remaining == 0:
         return
-    urls = _offset_urls(first, remaining) if "cursors" not in first else None
+    urls = _offset_urls(sender, first, remaining) if "cursors" not in first else None
     if urls is None:
         # Cursor paging, or offset paging without a total: follow `next` one by one.
         next_url = first.get("next")
         while next_url and remaining != 0:
-            current = _unwrap(await spotify.request("GET", next_url), key)
+            current = _unwrap(await sender.request("GET", next_url), key)
             if not current["items"]:
                 return
             for item in wanted(current["items"]):
@@ -199,7 +193,7 @@ async def _items(
 
     async def fetch(slot: _Slot) -> None:
         try:
-            slot.items = _unwrap(await spotify.request("GET", slot.url), key)["items"]
+            slot.items = _unwrap(await sender.request("GET", slot.url), key)["items"]
         except Exception as exc:  # handed to the consumer in order, never to the nursery
             slot.error = exc
         slot.done.set()
@@ -233,34 +227,34 @@ async def _items(
 
 
 def iter_items(
-    spotify: Spotify,
+    sender: Sender,
     page: Mapping[str, Any],
     *,
     key: str | None = None,
     max_items: int | None = None,
     pages_in_flight: int = 16,
 ) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
-    """See `Spotify.iter_items`."""
+    """See `Spotify.iter_items`; the pages are requested through `sender`."""
     if max_items is not None and max_items < 0:
         raise ValueError(f"max_items must be at least 0, not {max_items}")
     if pages_in_flight < 1:
         raise ValueError(f"pages_in_flight must be at least 1, not {pages_in_flight}")
     first, key = find_paging(page, key)  # fails here, not inside the background task
-    return _items(spotify, first, key, max_items, pages_in_flight)
+    return _items(sender, first, key, max_items, pages_in_flight)
 
 
 async def all_items(
-    spotify: Spotify,
+    sender: Sender,
     page: Mapping[str, Any],
     *,
     key: str | None = None,
     max_items: int | None = None,
     pages_in_flight: int = 16,
 ) -> list[Any]:
-    """See `Spotify.all_items`."""
+    """See `Spotify.all_items`. A checkpoint."""
     result: list[Any] = []
     async with iter_items(
-        spotify, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
+        sender, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
     ) as items:
         async for item in items:
             result.append(item)

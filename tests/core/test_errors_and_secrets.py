@@ -7,16 +7,9 @@ import pickle
 
 import httpx
 import pytest
-import trio
-import trio.testing
 from helpers.fakes import CLIENT_SECRET, FakeSpotify, api_error, json_response, open_fake
 
 import trio_spotify
-
-
-@pytest.fixture
-def autojump_clock() -> trio.testing.MockClock:
-    return trio.testing.MockClock(autojump_threshold=0)
 
 
 def test_the_tree_keeps_async_spotify_names():

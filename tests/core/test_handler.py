@@ -16,11 +16,6 @@ from helpers.fakes import API, FakeSpotify, api_error, json_response, no_jitter,
 import trio_spotify
 
 
-@pytest.fixture
-def autojump_clock() -> trio.testing.MockClock:
-    return trio.testing.MockClock(autojump_threshold=0)
-
-
 async def test_request_returns_decoded_json_and_sends_bearer_token(autojump_clock):
     fake = FakeSpotify()
     async with open_fake(fake) as spotify:
@@ -425,7 +420,7 @@ async def test_on_token_sees_every_new_token(autojump_clock):
 
 async def test_auth_must_be_a_token_or_renewer():
     with pytest.raises(TypeError, match="auth must be"):
-        async with trio_spotify.open_spotify("a-string-token"):  # type: ignore[arg-type]
+        async with trio_spotify.open_spotify("a-string-token"):
             pass
 
 
@@ -506,7 +501,7 @@ async def test_client_cannot_be_used_after_the_block_or_built_directly(autojump_
     with pytest.raises(trio_spotify.ClientClosedError, match="closed"):
         await spotify.request("GET", "/x")
     with pytest.raises(TypeError, match="open_spotify"):
-        trio_spotify.Spotify(None, None)  # type: ignore[arg-type]
+        trio_spotify.Spotify(None, None)
 
 
 async def test_closing_closes_every_http_client(autojump_clock):
@@ -550,7 +545,7 @@ async def test_statistics_is_a_frozen_snapshot(autojump_clock):
         rate_limit_pause=0.0,
     )
     with pytest.raises(AttributeError):
-        stats.retries = 3  # type: ignore[misc]
+        stats.retries = 3
 
 
 async def test_window_regrows_additively_after_a_429(autojump_clock):

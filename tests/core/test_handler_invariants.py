@@ -16,11 +16,6 @@ from helpers.fakes import FakeSpotify, api_error, json_response, open_fake
 import trio_spotify
 
 
-@pytest.fixture
-def autojump_clock() -> trio.testing.MockClock:
-    return trio.testing.MockClock(autojump_threshold=0)
-
-
 async def test_the_renewing_task_holds_no_limiter_slot(autojump_clock):
     fake = FakeSpotify()
     held: list[bool] = []
@@ -118,10 +113,10 @@ async def test_proxy_and_http2_settings_reach_httpx():
     async with trio_spotify.open_spotify(
         trio_spotify.Token("t"), proxy="http://127.0.0.1:9"
     ) as spotify:
-        pool = spotify._handler._clients[0]._transport._pool  # type: ignore[attr-defined]
+        pool = spotify._handler._clients[0]._transport._pool
         assert type(pool).__name__ == "AsyncHTTPProxy"
     async with trio_spotify.open_spotify(trio_spotify.Token("t"), http2=True) as spotify:
-        pool = spotify._handler._clients[0]._transport._pool  # type: ignore[attr-defined]
+        pool = spotify._handler._clients[0]._transport._pool
         assert pool._http2 is True
 
 

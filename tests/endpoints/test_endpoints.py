@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import typing
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +17,10 @@ from helpers.calls import AR, JPEG, A, P, T
 from helpers.fakes import Recorder, Seen, json_response, open_client
 
 import trio_spotify
+from trio_spotify._endpoints._base import Group
+from trio_spotify._endpoints.artists import IncludeGroup
+from trio_spotify._endpoints.search import SearchType
+from trio_spotify._operations import INCLUDE_GROUPS, SEARCH_TYPES
 
 Bad = Callable[[trio_spotify.Spotify], Awaitable[Any]]
 
@@ -41,7 +46,11 @@ BAD_CALLS: list[tuple[str, Bad, str]] = [
     ),
     ("bare ID to library", lambda s: s.library.contains([T]), "bare ID"),
     ("market", lambda s: s.tracks.get(T, market="Germany"), "'Germany'"),
-    ("search type", lambda s: s.search("q", types=["song"]), "['song']"),
+    (
+        "search type",
+        lambda s: s.search("q", types=["song"]),  # type: ignore[list-item]
+        "['song']",
+    ),
     ("empty query", lambda s: s.search("", types="track"), "q must be a non-empty string"),
     (
         "cover too big",
@@ -91,9 +100,9 @@ async def test_a_single_string_where_a_list_belongs_is_a_type_error() -> None:
     recorder = Recorder()
     async with open_client(recorder) as spotify:
         with pytest.raises(TypeError, match="not a single string"):
-            await spotify.library.save(f"spotify:track:{T}")  # type: ignore[arg-type]
+            await spotify.library.save(f"spotify:track:{T}")  # a str is an Iterable[str]
         with pytest.raises(TypeError, match="not a single string"):
-            await spotify.tracks.contains(T)  # type: ignore[arg-type]
+            await spotify.tracks.contains(T)
     assert recorder.seen == []
 
 
@@ -168,6 +177,40 @@ async def test_deprecation_warning_points_at_the_callers_line_and_names_the_repl
         assert record.filename == __file__
 
 
+async def test_deprecation_warning_skips_every_frame_of_the_package_whatever_the_depth() -> None:
+    """The warning points at the first frame outside `trio_spotify`, not a fixed depth.
+
+    `wrapped` runs as package code (its module is `trio_spotify._extra_frames`), so
+    between this test and the endpoint method lie one or two more frames of the package
+    than a direct call has; a fixed `stacklevel` would point into them.
+    """
+    namespace: dict[str, Any] = {"__name__": "trio_spotify._extra_frames"}
+    exec(
+        "async def inner(spotify, call):\n"
+        "    return await call(spotify)\n"
+        "async def wrapped(spotify, call):\n"
+        "    return await inner(spotify, call)\n",
+        namespace,
+    )
+    wrapped = namespace["wrapped"]
+    recorder = Recorder()
+    async with open_client(recorder) as spotify:
+        calls: list[Callable[[trio_spotify.Spotify], Awaitable[Any]]] = [
+            lambda s: s.albums.save([A]),  # _chunked_write
+            lambda s: s.albums.get_several([A]),  # _chunked_read
+            lambda s: s.markets.available(),  # _call
+            lambda s: s.playlists.remove_tracks(P, [T]),  # a playlist helper, then a chunk helper
+        ]
+        for call in calls:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                line = sys._getframe().f_lineno + 1
+                await wrapped(spotify, call)
+            assert [(w.category, w.filename, w.lineno) for w in caught] == [
+                (DeprecationWarning, __file__, line)
+            ]
+
+
 async def test_player_state_is_none_when_nothing_plays() -> None:
     async def nothing(request: httpx.Request, seen: Seen) -> httpx.Response:
         await trio.lowlevel.checkpoint()
@@ -213,6 +256,21 @@ async def test_a_cover_of_exactly_256_kb_encoded_is_accepted() -> None:
 async def test_groups_have_a_readable_repr() -> None:
     async with open_client(Recorder()) as spotify:
         assert repr(spotify.tracks) == "<trio_spotify tracks endpoints>"
+
+
+async def test_groups_hold_the_sender_never_the_facade() -> None:
+    """Data flows one way: every group sends through the handler, not through `Spotify`."""
+    async with open_client(Recorder()) as spotify:
+        groups = [value for value in vars(spotify).values() if isinstance(value, Group)]
+        assert len(groups) == 15
+        for group in groups:
+            assert group._sender is spotify._handler
+            assert not any(value is spotify for value in vars(group).values())
+
+
+def test_the_choice_types_are_the_tables_choices() -> None:
+    assert typing.get_args(SearchType) == SEARCH_TYPES
+    assert typing.get_args(IncludeGroup) == INCLUDE_GROUPS
 
 
 NOT_INTEGERS: list[tuple[str, Bad, str]] = [
@@ -476,7 +534,7 @@ async def test_playlist_is_following_sends_one_user_id_per_request_in_order() ->
         assert found == [False, True, False]
         assert sorted(s.params["ids"] for s in recorder.seen) == ["alice", "bob", "carol"]
         with pytest.raises(TypeError, match="not a single string"):
-            await spotify.playlists.is_following(P, user_ids="alice")  # type: ignore[arg-type]
+            await spotify.playlists.is_following(P, user_ids="alice")
         with pytest.raises(ValueError, match="user_ids must not be empty"):
             await spotify.playlists.is_following(P, user_ids=[])
     assert len(recorder.seen) == 3

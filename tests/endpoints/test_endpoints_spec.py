@@ -1,17 +1,20 @@
 """Every operation of Spotify's definition has a method that sends exactly what it should.
 
-Reads ``tests/data/official-spotify-open-api.yml`` (Spotify's own definition, MIT-licensed
-copy by sonallux, see ``LICENSE-spec.txt``) and checks, for all 96 operations: that the
-package's operation table agrees with it (method, path, deprecation, scopes), that a public
-method exists and sends the right HTTP method, path, query and body through a recording
-transport, that deprecated operations warn (naming the replacement) and others do not,
-and that ``docs/endpoints.md`` has a row naming the operation, its method and its scopes.
+Reads `tests/data/official-spotify-open-api.yml` (Spotify's own definition, MIT-licensed
+copy by sonallux, see `LICENSE-spec.txt`) and `tests/data/endpoints.json` (the endpoint
+table generated from it, the project's reference data) and checks, for all 96 operations:
+that every column of the package's operation table agrees with both (method, path,
+deprecation, scopes, batch size, `limit` range, largest `offset`, paging shape), that a
+public method exists and sends the right HTTP method, path, query and body through a
+recording transport, that deprecated operations warn (naming the replacement) and others do
+not, and that `docs/endpoints.md` has a row naming the operation, its method and its scopes.
 """
 
 from __future__ import annotations
 
 import base64
 import inspect
+import json
 import re
 import warnings
 from pathlib import Path
@@ -24,11 +27,17 @@ from helpers.calls import AR, CALLS, JPEG, A, B, Call, P, S
 from helpers.fakes import Recorder, open_client
 
 import trio_spotify
-from trio_spotify._operations import OPERATIONS
+from trio_spotify._operations import OPERATIONS, Operation, operation_for
 
 ROOT = Path(__file__).parents[2]
 SPEC_FILE = Path(__file__).parent.parent / "data" / "official-spotify-open-api.yml"
 SPEC = yaml.safe_load(SPEC_FILE.read_text())
+ENDPOINT_TABLE = {
+    row["operationId"]: row
+    for row in json.loads((Path(__file__).parent.parent / "data" / "endpoints.json").read_text())[
+        "endpoints"
+    ]
+}
 SPEC_OPS = {
     op["operationId"]: (method.upper(), path, op)
     for path, item in SPEC["paths"].items()
@@ -70,6 +79,202 @@ def test_operation_table_matches_the_definition() -> None:
         assert (ours.method, ours.path) == (method, path), operation_id
         assert ours.deprecated == bool(op.get("deprecated")), operation_id
         assert ours.all_scopes == spec_scopes(op), operation_id
+
+
+def _deref(node: Any) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        target: Any = SPEC
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _numbers(text: str, pattern: str) -> list[int]:
+    """The numbers `pattern` finds in `text` ("100.000" is Spotify's 100,000)."""
+    return [int(n.replace(".", "")) for n in re.findall(pattern, text.replace("\\", ""))]
+
+
+#: The list parameters (query or JSON body) whose size a request's batch bounds.
+LIST_PARAMS = {"ids", "uris", "tracks", "items", "timestamped_ids"}
+
+
+def spec_caps(op: dict[str, Any]) -> tuple[int | None, tuple[int, int] | None, int | None]:
+    """`(batch, limit_range, max_offset)` as the definition states them.
+
+    The batch is the smallest "Maximum: N IDs" / "A maximum of N items" of the operation's
+    list parameters; the `limit` range its "Minimum: x. Maximum: y." (the schema's bounds
+    where the text gives none); the largest `offset` the schema's maximum or the
+    "Maximum offset" of its description.
+    """
+    texts: dict[str, list[str]] = {}
+    schemas: dict[str, dict[str, Any]] = {}
+    for param in map(_deref, op.get("parameters", [])):
+        schema = _deref(param.get("schema", {}))
+        texts.setdefault(param["name"], []).append(
+            f"{param.get('description', '')} {schema.get('description', '')}"
+        )
+        schemas[param["name"]] = schema
+    body = _deref(op.get("requestBody", {}))
+    body_schema = _deref(body.get("content", {}).get("application/json", {}).get("schema", {}))
+    for name, prop in (body_schema.get("properties") or {}).items():
+        texts.setdefault(name, []).append(_deref(prop).get("description", ""))
+    maxima = [
+        n
+        for name in LIST_PARAMS & set(texts)
+        for text in texts[name]
+        for n in _numbers(text, r"(?i)maximum(?::| of) (\d+)")
+    ]
+    batch = min(maxima) if maxima else None
+    limit_range = None
+    if "limit" in schemas:
+        text, schema = " ".join(texts["limit"]), schemas["limit"]
+        low = _numbers(text, r"Minimum: (\d+)") or [schema["minimum"]]
+        high = _numbers(text, r"Maximum: (\d+)") or [schema["maximum"]]
+        limit_range = (low[0], high[0])
+    max_offset = None
+    if "offset" in schemas:
+        stated = _numbers(" ".join(texts["offset"]), r"Maximum offset: ([\d.]*\d)")
+        max_offset = schemas["offset"].get("maximum") or (stated[0] if stated else None)
+    return batch, limit_range, max_offset
+
+
+SCALARS = {"string", "integer", "number", "boolean"}
+
+
+def _paging_kind(schema: Any) -> str | None:
+    """`"offset"` / `"cursor"` if `schema` is (built on) a paging object, else `None`."""
+    if isinstance(schema, dict) and "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in ("PagingObject", "CursorPagingObject"):
+            return "offset" if name == "PagingObject" else "cursor"
+        return _paging_kind(_deref(schema))
+    for part in schema.get("allOf", []) if isinstance(schema, dict) else []:
+        if kind := _paging_kind(part):
+            return kind
+    return None
+
+
+def spec_paging(op: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """`(paging, wrapped_in)` read from the schema of the operation's success answer.
+
+    The answer is paged if its schema is a paging object, or wraps paging objects if they
+    are beside nothing but plain values (search: one per type; followed artists: `artists`;
+    featured playlists: `playlists` beside a `message`). An object that embeds a paging
+    object among other objects (a playlist, an album) is not paged.
+    """
+    success: Any = next((r for code, r in op["responses"].items() if str(code).startswith("2")), {})
+    content = _deref(success).get("content", {}).get("application/json", {})
+    schema = content.get("schema")
+    if schema is None:
+        return None, ()
+    if kind := _paging_kind(schema):
+        return kind, ()
+    properties = _deref(schema).get("properties") or {}
+    kinds = {name: _paging_kind(prop) for name, prop in properties.items()}
+    paged = {name: kind for name, kind in kinds.items() if kind}
+    others = [_deref(properties[name]) for name in properties if name not in paged]
+    if paged and all(other.get("type") in SCALARS for other in others):
+        assert len(set(paged.values())) == 1, paged
+        return next(iter(paged.values())), tuple(paged)
+    return None, ()
+
+
+def test_batch_limit_offset_and_paging_columns_match_the_definition() -> None:
+    for operation_id, (_, _, op) in SPEC_OPS.items():
+        ours = OPERATIONS[operation_id]
+        assert (ours.batch, ours.limit_range, ours.max_offset) == spec_caps(op), operation_id
+        assert (ours.paging, ours.wrapped_in) == spec_paging(op), operation_id
+
+
+def _table_caps(row: dict[str, Any]) -> tuple[int | None, tuple[int, int] | None, int | None]:
+    limits: list[str] = row["limits"]
+    maxima = [
+        int(n) for text in limits for n in re.findall(r"^\w+\((?:query|body)\) max (\d+)$", text)
+    ]
+    ranges = [
+        (int(a), int(b)) for text in limits for a, b in re.findall(r"^limit (\d+)\.\.(\d+)", text)
+    ]
+    offsets = [int(n) for text in limits for n in re.findall(r"^offset max (\d+)", text)]
+    return (
+        min(maxima) if maxima else None,
+        ranges[0] if ranges else None,
+        offsets[0] if offsets else None,
+    )
+
+
+def _table_paging(row: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    match = re.fullmatch(r"(offset|cursor)(?: \(wrapped in `([a-z,]+)`\))?", row["pagination"])
+    if match is None:
+        return None, ()
+    return match.group(1), tuple(match.group(2).split(",")) if match.group(2) else ()
+
+
+def test_every_column_matches_the_endpoint_table() -> None:
+    """The second source: the project's endpoint table (`tests/data/endpoints.json`)."""
+    assert set(ENDPOINT_TABLE) == set(OPERATIONS)
+    for operation_id, row in ENDPOINT_TABLE.items():
+        ours = OPERATIONS[operation_id]
+        assert (ours.method, ours.path) == (row["method"], row["path"]), operation_id
+        assert ours.deprecated == row["deprecated"], operation_id
+        assert ours.all_scopes == frozenset(row["scopes"]), operation_id
+        assert (ours.batch, ours.limit_range, ours.max_offset) == _table_caps(row), operation_id
+        assert (ours.paging, set(ours.wrapped_in)) == (
+            _table_paging(row)[0],
+            set(_table_paging(row)[1]),
+        ), operation_id
+
+
+def test_the_column_checks_can_fail() -> None:
+    """A guard for the two tests above: a wrong row is seen by both sources."""
+    row = OPERATIONS["get-followed"]
+    spec_op = SPEC_OPS["get-followed"][2]
+    table_row = ENDPOINT_TABLE["get-followed"]
+    assert (row.paging, row.wrapped_in) == ("cursor", ("artists",))
+    for wrong in (
+        attrs.evolve(row, paging="offset"),
+        attrs.evolve(row, wrapped_in=()),
+        attrs.evolve(row, limit_range=(1, 20)),
+    ):
+        assert (
+            wrong.batch,
+            wrong.limit_range,
+            wrong.max_offset,
+            wrong.paging,
+            wrong.wrapped_in,
+        ) != (
+            *spec_caps(spec_op),
+            *spec_paging(spec_op),
+        )
+        assert (
+            wrong.batch,
+            wrong.limit_range,
+            wrong.max_offset,
+            wrong.paging,
+            wrong.wrapped_in,
+        ) != (
+            *_table_caps(table_row),
+            *_table_paging(table_row),
+        )
+    assert spec_caps(SPEC_OPS["get-a-list-of-current-users-playlists"][2])[2] == 100_000
+    assert spec_caps(SPEC_OPS["save-albums-user"][2])[0] == 20  # the query's 20, not the body's 50
+    assert spec_paging(SPEC_OPS["get-playlist"][2]) == (None, ())  # embeds, is not paged
+
+
+def test_operation_for_finds_every_operation_of_the_table_by_a_request_for_it() -> None:
+    for op in OPERATIONS.values():
+        path = re.sub(r"\{[a-z_]+\}", "3cEYpjA9oz9GiPac4AsH4n", op.path)
+        assert operation_for(op.method, path) is op, op.operation_id
+        assert operation_for(op.method.lower(), path) is op, op.operation_id
+    assert operation_for("GET", "/albums/x/tracks/more") is None
+    assert operation_for("PATCH", "/me") is None
+    assert operation_for("GET", "/v1/me") is None  # paths are relative to the API root
+
+
+def test_operation_for_answers_the_tables_current_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    planted: Operation = attrs.evolve(OPERATIONS["search"], max_offset=7)
+    monkeypatch.setitem(OPERATIONS, "search", planted)
+    assert operation_for("GET", "/search") is planted
 
 
 def test_every_operation_has_a_method_and_every_method_is_exercised() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 import trio
@@ -12,13 +13,9 @@ import trio.testing
 from helpers.fakes import API, Recorder, Seen, json_response, open_client
 
 import trio_spotify
+from trio_spotify._operations import OPERATIONS
 
 P = "3cEYpjA9oz9GiPac4AsH4n"
-
-
-@pytest.fixture
-def clock() -> trio.testing.MockClock:
-    return trio.testing.MockClock(autojump_threshold=0)
 
 
 def offset_page(
@@ -54,7 +51,7 @@ class Playlist:
 
 
 async def test_offset_pages_are_fetched_concurrently_and_yielded_in_order(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     playlist = Playlist(1000)
     async with open_client(playlist.recorder) as spotify:
@@ -72,7 +69,7 @@ async def test_offset_pages_are_fetched_concurrently_and_yielded_in_order(
 
 
 async def test_items_come_out_in_order_when_later_pages_answer_first(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     playlist = Playlist(500, delay=lambda offset: 10 - offset / 100)
     async with open_client(playlist.recorder) as spotify:
@@ -93,7 +90,7 @@ async def test_later_requests_keep_the_query_of_the_next_link() -> None:
 
 
 async def test_max_items_stops_without_fetching_more_pages_than_needed(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     playlist = Playlist(1000)
     async with open_client(playlist.recorder) as spotify:
@@ -157,8 +154,23 @@ async def test_a_playlist_object_is_followed_through_its_items_page() -> None:
     ] == [(f"/playlists/{P}/items", "100", "50")]
 
 
+async def test_the_caps_of_later_pages_come_from_the_operations_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Paging finds the operation of a `next` link in the one table (`operation_for`)."""
+    op = OPERATIONS["get-playlists-items"]
+    monkeypatch.setitem(OPERATIONS, op.operation_id, attrs.evolve(op, limit_range=(1, 20)))
+    playlist = Playlist(130, delay=lambda offset: 0)
+    embedded = offset_page(f"/playlists/{P}/items", 130, 0, 100)
+    async with open_client(playlist.recorder) as spotify:
+        items = await spotify.all_items({"id": P, "items": embedded})
+    assert [item["n"] for item in items] == list(range(130))
+    assert [seen.params["offset"] for seen in playlist.recorder.seen] == ["100", "120"]
+    assert {seen.params["limit"] for seen in playlist.recorder.seen} == {"20"}
+
+
 async def test_cursor_pages_are_followed_one_after_the_other(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     artists = [f"{n:022d}" for n in range(45)]
 
@@ -208,7 +220,9 @@ async def test_offset_pages_without_total_are_followed_through_next() -> None:
     assert [seen.params["offset"] for seen in playlist.recorder.seen] == ["25", "50"]
 
 
-async def test_stopping_early_cancels_outstanding_fetches(clock: trio.testing.MockClock) -> None:
+async def test_stopping_early_cancels_outstanding_fetches(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
     playlist = Playlist(10_000, delay=lambda offset: 1.0 if offset < 200 else 1000.0)
     async with open_client(playlist.recorder) as spotify:
         first = await spotify.playlists.items(P, limit=50)
@@ -227,7 +241,7 @@ async def test_stopping_early_cancels_outstanding_fetches(clock: trio.testing.Mo
 
 
 async def test_cancelling_the_consumer_mid_iteration_cancels_the_fetches(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     playlist = Playlist(5000)
     got: list[int] = []
@@ -243,7 +257,9 @@ async def test_cancelling_the_consumer_mid_iteration_cancels_the_fetches(
     assert 100 <= len(got) < 5000
 
 
-async def test_memory_holds_pages_in_flight_not_items(clock: trio.testing.MockClock) -> None:
+async def test_memory_holds_pages_in_flight_not_items(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
     playlist = Playlist(100_000, delay=lambda offset: 0.5)
     ahead = 0
     async with open_client(playlist.recorder) as spotify:
@@ -318,7 +334,7 @@ async def test_pages_that_leave_items_out_do_not_make_later_pages_repeat_items()
 
 
 async def test_streaming_memory_stays_flat_while_all_items_grows(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     import tracemalloc
 
@@ -366,7 +382,7 @@ async def test_max_items_on_pages_followed_by_next_cuts_in_order_and_fetches_no_
 
 
 async def test_max_items_in_a_middle_offset_page_cuts_it_and_stops(
-    clock: trio.testing.MockClock,
+    autojump_clock: trio.testing.MockClock,
 ) -> None:
     playlist = Playlist(1000)
     async with open_client(playlist.recorder) as spotify:

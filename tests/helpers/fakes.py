@@ -271,7 +271,7 @@ def s256(verifier: str) -> str:
 
 @attrs.define
 class FakeAccounts:
-    """``/api/token`` and ``/v1/me``; codes are registered with :meth:`issue_code`."""
+    """A scripted accounts service: `/api/token` and `/v1/me`; codes come from `issue_code`."""
 
     rotate: bool = False
     scope: str = "user-library-read user-top-read"
@@ -291,7 +291,7 @@ class FakeAccounts:
         return code
 
     def authorize(self, url: str) -> str:
-        """What ``/authorize`` would redirect to: ``redirect_uri?code=...&state=...``."""
+        """What `/authorize` would redirect to: `redirect_uri?code=...&state=...`."""
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
         code = self.issue_code(query["redirect_uri"], query.get("code_challenge"))
         params = urllib.parse.urlencode({"code": code, "state": query["state"]})

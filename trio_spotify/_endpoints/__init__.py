@@ -1,7 +1,9 @@
 """The Web API's operations as typed methods, one group per Spotify category.
 
 `trio_spotify/_operations.py` describes the 96 operations as data; `_base.py` holds what every group
-shares (sending, chunking, argument checks); each other module is one group.
+shares (sending through the handler, chunking, deprecation warnings), `_checks.py` the argument
+checks; each other module is one group. The groups hold the handler (a `Sender`), never the
+`Spotify` facade.
 """
 
 from .albums import Albums

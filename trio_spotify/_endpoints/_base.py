@@ -1,52 +1,83 @@
-"""What every endpoint group shares: sending one operation, chunking ID lists, checking arguments.
+"""What every endpoint group shares: sending an operation, chunking ID lists, deprecation.
 
 An endpoint method does three things, always in this order:
 
-1. check its arguments and turn IDs/URIs/URLs into what the request needs — a mistake raises
-   `ValueError` (or `TypeError`) naming the bad value, before anything is sent;
-2. warn with `DeprecationWarning` if Spotify deprecated the operation;
-3. send the request(s) through `spotify.request` (limiter, token, retries live there) via
-   `Group._send`, which turns a 403 on a token lacking the operation's scopes into
-   `MissingScope`.
+1. check its arguments with the functions of `_checks.py` and turn IDs/URIs/URLs into
+   what the request needs — a mistake raises `ValueError` (or `TypeError`) naming the bad
+   value, before anything is sent;
+2. send its operation through one of three helpers of `Group`, each of which first warns
+   with `DeprecationWarning` if Spotify deprecated the operation (pointing at the first
+   line outside this package, whatever the depth of the call inside it):
+   `Group._call` for one request, `Group._chunked_read` and `Group._chunked_write` for
+   ID lists longer than Spotify accepts in one request;
+3. each request goes through the group's sender (the handler: limiter, token, retries live
+   there) via `Group._send`, which turns a 403 on a token lacking the operation's scopes
+   into `MissingScopeError`.
 
-Lists longer than Spotify accepts in one request are split (`Group._chunked_read`,
-`Group._chunked_write`). Reads go out concurrently in a function-local nursery — each
-request still waits for the client's limiter — and are merged in input order. The nursery's
-tasks cannot raise: the first failure is kept, the others are cancelled, and that failure is
-raised as itself after the nursery closed, so no `ExceptionGroup` reaches the caller.
+Chunked reads go out concurrently in a function-local nursery — each request still waits
+for the client's limiter — and are merged in input order. The nursery's tasks cannot raise:
+the first failure is kept, the others are cancelled, and that failure is raised as itself
+after the nursery closed, so no `ExceptionGroup` reaches the caller. Chunked writes go out
+one after the other, in order.
 """
 
 from __future__ import annotations
 
-import re
+import sys
 import warnings
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import trio
 
-from .._errors import Forbidden, MissingScope, ResponseDecodeError
-from .._ids import Kind, parse_id, parse_ids, parse_uri
+from .._errors import ForbiddenError, MissingScopeError, ResponseDecodeError
+from .._handler import Sender
 from .._operations import OPERATIONS, Operation
 from .._request import format_path
+from ._checks import check_page
 
-if TYPE_CHECKING:
-    from .._client import Spotify
-
-__all__ = ["CONTEXTS", "JSON", "PLAYABLE", "AdditionalType", "Group", "gather_in_order"]
+__all__ = ["JSON", "Group", "gather_in_order", "warn_if_deprecated"]
 
 #: A decoded JSON object as Spotify sent it.
 JSON = dict[str, Any]
 
 T = TypeVar("T")
 
-#: What a playlist holds and the player plays: the kinds `additional_types` may name.
-PLAYABLE: tuple[Kind, ...] = ("track", "episode")
-AdditionalType = Literal["track", "episode"]
-#: What `player.play(context_uri=...)` accepts.
-CONTEXTS: tuple[Kind, ...] = ("album", "artist", "playlist", "show", "audiobook")
+#: The package whose frames a deprecation warning skips: `trio_spotify`.
+_PACKAGE = __name__.partition(".")[0]
 
-_MARKET = re.compile(r"[A-Z]{2}")
+
+def _inside_package(module: object) -> bool:
+    return isinstance(module, str) and (module == _PACKAGE or module.startswith(_PACKAGE + "."))
+
+
+def warn_if_deprecated(op: Operation) -> None:
+    """Warn with `DeprecationWarning` if Spotify deprecated `op`, naming its replacement.
+
+    The warning points at the first frame outside the `trio_spotify` package — the
+    caller's line, however many frames of the package lie between — as
+    `warnings.warn(skip_file_prefixes=...)` does on Python 3.12+.
+    """
+    if not op.deprecated:
+        return
+    text = f"Spotify deprecated {op.method} {op.path} ({op.operation_id})"
+    if op.replacement:
+        text += f"; use {op.replacement} instead"
+    else:
+        text += "; it is unavailable to new and development-mode apps and has no replacement"
+    frame = sys._getframe(1)
+    while frame.f_back is not None and _inside_package(frame.f_globals.get("__name__")):
+        frame = frame.f_back
+    module_globals = frame.f_globals
+    warnings.warn_explicit(
+        text,
+        DeprecationWarning,
+        frame.f_code.co_filename,
+        frame.f_lineno,
+        module=module_globals.get("__name__", "<string>"),
+        registry=module_globals.setdefault("__warningregistry__", {}),
+        module_globals=module_globals,
+    )
 
 
 async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
@@ -87,22 +118,21 @@ def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 
 class Group:
-    """Base class of `spotify.albums`, `spotify.tracks`, ...: holds the client.
+    """Base class of `spotify.albums`, `spotify.tracks`, ...: holds the sender (the handler).
 
     What every endpoint method does and raises:
 
-    - its arguments are checked before anything is sent: a malformed ID or URI, one of
-      another kind, an empty ID list, an integer out of range (`limit` and `offset`
-      against the operation's caps, see `_page`), a choice outside the allowed set,
-      a bad market code or a cover image over 256 KB raise `ValueError` naming the
-      parameter or value; a value of the wrong type (a `float` or `bool` where an
-      integer belongs, a single string where a list of IDs belongs) `TypeError`;
+    - its arguments are checked before anything is sent (see `_checks.py`): a malformed
+      ID or URI, one of another kind, an empty ID list, an integer out of range (`limit`
+      and `offset` against the operation's caps), a choice outside the allowed set, a bad
+      market code or a cover image over 256 KB raise `ValueError` naming the parameter or
+      value; a value of the wrong type (a `float` or `bool` where an integer belongs, a
+      single string where a list of IDs belongs) `TypeError`;
     - a deprecated operation (unavailable to development-mode apps) emits a
       `DeprecationWarning` that names its replacement, where there is one;
-    - Spotify's error answers raise the `SpotifyAPIError` subclasses,
-      and a 403 on an endpoint whose scopes the token lacks raises
-      `MissingScope`; transport failures raise
-      `NetworkError` (see `Spotify.request`);
+    - Spotify's error answers raise the `SpotifyAPIError` subclasses, and a 403 on an
+      endpoint whose scopes the token lacks raises `MissingScopeError`; transport failures
+      raise `NetworkError` (see `Spotify.request`);
     - list arguments of any length are split to Spotify's batch limit; reads go out
       concurrently and come back in input order (`None` kept for unknown IDs), writes go
       out in order; if a chunk fails, its own exception is raised (never a group).
@@ -110,25 +140,11 @@ class Group:
     Every method is a checkpoint and takes no `timeout`: deadlines belong to the caller.
     """
 
-    def __init__(self, spotify: Spotify) -> None:
-        self._spotify = spotify
+    def __init__(self, sender: Sender) -> None:
+        self._sender = sender
 
     def __repr__(self) -> str:
         return f"<trio_spotify {type(self).__name__.lower()} endpoints>"
-
-    # -- sending ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _deprecated(op: Operation, stacklevel: int = 3) -> None:
-        """Warn if `op` is deprecated; `stacklevel` 3 points at the caller of the method."""
-        if not op.deprecated:
-            return
-        text = f"Spotify deprecated {op.method} {op.path} ({op.operation_id})"
-        if op.replacement:
-            text += f"; use {op.replacement} instead"
-        else:
-            text += "; it is unavailable to new and development-mode apps and has no replacement"
-        warnings.warn(text, DeprecationWarning, stacklevel=stacklevel + 1)
 
     async def _send(
         self,
@@ -140,30 +156,30 @@ class Group:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Send `op` once. A checkpoint; 403 with a token lacking scopes → MissingScope."""
+        """Send `op` once. A checkpoint; 403 with a token lacking scopes → `MissingScopeError`."""
         path = format_path(op.path, **segments) if segments else op.path
         try:
-            return await self._spotify.request(
+            return await self._sender.request(
                 op.method, path, params=params, json=json, content=content, headers=headers
             )
-        except Forbidden as exc:
+        except ForbiddenError as exc:
             if not op.scopes:
                 raise
-            token = self._spotify.token
+            granted = self._sender.granted_scopes
             # Spotify answered, so the request carried a token; the handler raises plain
-            # Forbidden (MissingScope is made only here).
-            assert token is not None
-            missing = op.missing_scopes(token.scope)
+            # ForbiddenError (MissingScopeError is made only here).
+            assert granted is not None
+            missing = op.missing_scopes(granted)
             if not missing:
                 raise
-            raise MissingScope(
+            raise MissingScopeError(
                 exc.message,
                 exc.status,
                 exc.reason,
                 exc.method,
                 exc.url,
                 op.all_scopes,
-                token.scope,
+                granted,
             ) from exc
 
     async def _call(
@@ -177,17 +193,17 @@ class Group:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> JSON:
-        """Warn if deprecated, then `_send`. Call it straight from a public method.
+        """Warn if deprecated, then send the operation once. A checkpoint.
 
         `page=(limit, offset)` adds the operation's checked paging parameters (see
-        `_page`) to `params`. Typed as returning a JSON object, which nearly every
+        `check_page`) to `params`. Typed as returning a JSON object, which nearly every
         operation does; the few that answer with nothing or a list say so in their own
         signature.
         """
         op = OPERATIONS[operation_id]
         if page is not None:
-            params = {**(params or {}), **self._page(operation_id, *page)}
-        self._deprecated(op, stacklevel=3)
+            params = {**(params or {}), **check_page(operation_id, *page)}
+        warn_if_deprecated(op)
         answer = await self._send(
             op, segments=segments, params=params, json=json, content=content, headers=headers
         )
@@ -203,14 +219,15 @@ class Group:
         params: Mapping[str, Any] | None = None,
         segments: Mapping[str, str] | None = None,
     ) -> list[Any]:
-        """GET `op` for `ids` (already checked) in chunks of `op.batch`, concurrently.
+        """Warn if deprecated, then GET `ids` (already checked) in chunks of the operation's
+        `batch`, concurrently. A checkpoint.
 
         Each answer is `{key: [...]}` (or a bare list when `key` is `None`); the lists
         are joined in input order, `None` entries kept. An answer with another number of
         results than IDs raises `ResponseDecodeError`.
         """
         op = OPERATIONS[operation_id]
-        self._deprecated(op, stacklevel=3)
+        warn_if_deprecated(op)
         assert op.batch is not None
 
         def thunk(chunk: Sequence[str]) -> Callable[[], Awaitable[list[Any]]]:
@@ -236,154 +253,40 @@ class Group:
     async def _chunked_write(
         self,
         operation_id: str,
-        ids: Sequence[Any],
+        items: Sequence[Any],
         *,
         param: str = "ids",
         body: bool = False,
+        build: Callable[[Sequence[Any], Any], Any] | None = None,
         params: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Send `op` for `ids` in chunks of `op.batch`, one after the other, in order.
+        segments: Mapping[str, str] | None = None,
+        warn: bool = True,
+    ) -> Any:
+        """Warn if deprecated, then send `items` in chunks of the operation's `batch`, one
+        after the other, in order; return the last answer. A checkpoint.
 
-        `body=True` sends `{param: [...]}` as JSON instead of a query parameter (then the
-        items may be objects, such as `timestamped_ids` entries).
+        Each chunk goes in the query parameter `param`; with `body=True` as the JSON body
+        `{param: [...]}` instead (then the items may be objects, such as `timestamped_ids`
+        entries); with `build`, as the JSON body `build(chunk, previous answer)` (`None`
+        before the first), for bodies that carry more than the list. `warn=False` when the
+        items continue a request whose own operation already warned.
         """
         op = OPERATIONS[operation_id]
-        self._deprecated(op, stacklevel=3)
+        if warn:
+            warn_if_deprecated(op)
         assert op.batch is not None
-        for chunk in _chunks(ids, op.batch):
-            if body:
-                await self._send(op, params=params, json={param: list(chunk)})
+        answer: Any = None
+        for chunk in _chunks(items, op.batch):
+            if build is not None:
+                answer = await self._send(
+                    op, segments=segments, params=params, json=build(chunk, answer)
+                )
+            elif body:
+                answer = await self._send(
+                    op, segments=segments, params=params, json={param: list(chunk)}
+                )
             else:
-                await self._send(op, params={**(params or {}), param: list(chunk)})
-
-    # -- argument checks -------------------------------------------------------------------
-
-    @staticmethod
-    def _id(value: str, kind: Kind, name: str = "id") -> str:
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-        return parse_id(value, kind)
-
-    @staticmethod
-    def _ids(values: Iterable[str], kind: Kind, name: str = "ids") -> list[str]:
-        return parse_ids(values, kind, name=name)
-
-    @staticmethod
-    def _uris(
-        values: Iterable[str],
-        kinds: Iterable[Kind],
-        *,
-        default: Kind | None = None,
-        name: str = "uris",
-        local: bool = False,
-        allow_empty: bool = False,
-    ) -> list[str]:
-        if isinstance(values, str | bytes):
-            raise TypeError(f"{name} must be a list of URIs, not a single string: use [{values!r}]")
-        kind_set = frozenset(kinds)
-        result = [
-            value
-            if local and isinstance(value, str) and value.startswith("spotify:local:")
-            else parse_uri(value, kind_set, default=default)
-            for value in values
-        ]
-        if not result and not allow_empty:
-            raise ValueError(f"{name} must not be empty")
-        return result
-
-    @staticmethod
-    def _int(
-        value: int, name: str, low: int = 0, high: int | None = None, *, noun: str = "an integer"
-    ) -> int:
-        """`value` if it is an `int` (not a `bool`) from `low` to `high`.
-
-        Every integer argument is checked here. A `bool`, `float` or anything else raises
-        `TypeError`; an integer out of range raises `ValueError`; both name
-        `name` and the value. `noun` is how the message calls the value ("an integer").
-        """
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an integer, not {value!r}")
-        if high is not None:
-            if not low <= value <= high:
-                what = f"{noun} from" if noun else "from"
-                raise ValueError(f"{name} must be {what} {low} to {high}, not {value!r}")
-        elif value < low:
-            bound = "a non-negative integer" if low == 0 else f"an integer of at least {low}"
-            raise ValueError(f"{name} must be {bound}, not {value!r}")
-        return value
-
-    @classmethod
-    def _limit(cls, operation_id: str, limit: int | None) -> int | None:
-        """`limit` checked against the operation's range (1 to 50 where it names none)."""
-        if limit is None:
-            return None
-        low, high = OPERATIONS[operation_id].limit_range or (1, 50)
-        return cls._int(limit, "limit", low, high)
-
-    @classmethod
-    def _page(cls, operation_id: str, limit: int | None, offset: int | None) -> dict[str, Any]:
-        """The checked `limit` and `offset` query parameters of an offset-paged operation.
-
-        Every offset-paged method builds its paging parameters here, so each operation's
-        caps always apply: `limit` within its `limit_range` (see `_limit`) and
-        `offset` a non-negative integer no larger than its `max_offset`, where Spotify
-        documents one. `None` leaves a parameter out (Spotify's default).
-        """
-        if offset is not None:
-            cls._int(offset, "offset")
-            maximum = OPERATIONS[operation_id].max_offset
-            if maximum is not None and offset > maximum:
-                raise ValueError(f"offset must be at most {maximum}, not {offset!r}")
-        return {"limit": cls._limit(operation_id, limit), "offset": offset}
-
-    @staticmethod
-    def _choices(value: str | Iterable[str], allowed: Collection[str], name: str) -> list[str]:
-        """A non-empty list of `allowed` values; one string is taken as a list of one.
-
-        For enumerated choices (`types`, `include_groups`, `additional_types`) a single
-        string is unambiguous, unlike ID lists, where `_uris` and `_ids` refuse
-        one. Raises `ValueError` naming `name` and the value if it is empty or holds
-        anything outside `allowed`, `TypeError` if it is neither a string nor a list.
-        """
-        if isinstance(value, str):
-            chosen = [value]
-        elif isinstance(value, Iterable) and not isinstance(value, bytes | Mapping):
-            chosen = list(value)
-        else:
-            raise TypeError(f"{name} must be a string or a list of strings, not {value!r}")
-        if not chosen or not all(isinstance(c, str) and c in allowed for c in chosen):
-            raise ValueError(f"{name} must be one or more of {sorted(allowed)}, not {value!r}")
-        return chosen
-
-    @staticmethod
-    def _choice(value: str, allowed: Collection[str], name: str) -> str:
-        """`value` if it is one of `allowed` (a single choice, never a list)."""
-        if not isinstance(value, str) or value not in allowed:
-            raise ValueError(f"{name} must be one of {sorted(allowed)}, not {value!r}")
-        return value
-
-    @classmethod
-    def _types(
-        cls, additional_types: AdditionalType | Iterable[AdditionalType] | None
-    ) -> list[str] | None:
-        """`additional_types` checked ('track' and/or 'episode'), `None` left out."""
-        if additional_types is None:
-            return None
-        return cls._choices(additional_types, PLAYABLE, "additional_types")
-
-    @staticmethod
-    def _market(market: str | None) -> str | None:
-        if market is None or market == "from_token":
-            return market
-        if not isinstance(market, str) or not _MARKET.fullmatch(market):
-            raise ValueError(
-                f"market must be an ISO 3166-1 alpha-2 country code such as 'DE' "
-                f"or 'from_token', not {market!r}"
-            )
-        return market
-
-    @staticmethod
-    def _text(value: str, name: str) -> str:
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{name} must be a non-empty string, not {value!r}")
-        return value
+                answer = await self._send(
+                    op, segments=segments, params={**(params or {}), param: list(chunk)}
+                )
+        return answer

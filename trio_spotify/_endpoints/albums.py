@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._base import JSON, Group
+from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Albums"]
 
@@ -14,7 +15,7 @@ class Albums(Group):
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
         """One album (`GET /albums/{id}`)."""
-        album_id, market = self._id(id, "album"), self._market(market)
+        album_id, market = check_id(id, "album"), check_market(market)
         return await self._call(
             "get-an-album", segments={"id": album_id}, params={"market": market}
         )
@@ -22,8 +23,9 @@ class Albums(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Albums by ID, any number, in input order (`None` for unknown IDs); deprecated."""
-        album_ids, market = self._ids(ids, "album"), self._market(market)
+        """Albums by ID (`GET /albums`), any number, 20 per request sent concurrently, in input
+        order (`None` for unknown IDs); deprecated."""
+        album_ids, market = check_ids(ids, "album"), check_market(market)
         return await self._chunked_read(
             "get-multiple-albums", album_ids, key="albums", params={"market": market}
         )
@@ -37,7 +39,7 @@ class Albums(Group):
         offset: int | None = None,
     ) -> JSON:
         """A page of the album's tracks (`GET /albums/{id}/tracks`)."""
-        album_id, market = self._id(id, "album"), self._market(market)
+        album_id, market = check_id(id, "album"), check_market(market)
         params = {
             "market": market,
         }
@@ -50,22 +52,25 @@ class Albums(Group):
     ) -> JSON:
         """A page of the current user's saved albums (`GET /me/albums`)."""
         params = {
-            "market": self._market(market),
+            "market": check_market(market),
         }
         return await self._call("get-users-saved-albums", params=params, page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
-        """Save albums to the user's library, 20 per request, in order; deprecated."""
-        await self._chunked_write("save-albums-user", self._ids(ids, "album"))
+        """Save albums to the user's library (`PUT /me/albums`), 20 per request, in order;
+        deprecated."""
+        await self._chunked_write("save-albums-user", check_ids(ids, "album"))
 
     async def remove(self, ids: Iterable[str]) -> None:
-        """Remove albums from the user's library, 20 per request, in order; deprecated."""
-        await self._chunked_write("remove-albums-user", self._ids(ids, "album"))
+        """Remove albums from the user's library (`DELETE /me/albums`), 20 per request, in
+        order; deprecated."""
+        await self._chunked_write("remove-albums-user", check_ids(ids, "album"))
 
     async def contains(self, ids: Iterable[str]) -> list[bool]:
-        """Whether each album is saved in the user's library, in input order; deprecated."""
+        """Whether each album is saved in the user's library (`GET /me/albums/contains`), 20 per
+        request, in input order; deprecated."""
         return await self._chunked_read(
-            "check-users-saved-albums", self._ids(ids, "album"), key=None
+            "check-users-saved-albums", check_ids(ids, "album"), key=None
         )
 
     async def new_releases(self, *, limit: int | None = None, offset: int | None = None) -> JSON:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from .._operations import INCLUDE_GROUPS
 from ._base import JSON, Group
+from ._checks import check_choices, check_id, check_ids, check_limit, check_market
 
 __all__ = ["Artists"]
 
+#: What `include_groups` may name: `INCLUDE_GROUPS` of the table, as a type.
 IncludeGroup = Literal["album", "single", "appears_on", "compilation"]
-_GROUPS = frozenset({"album", "single", "appears_on", "compilation"})
 
 
 class Artists(Group):
@@ -18,12 +20,13 @@ class Artists(Group):
 
     async def get(self, id: str) -> JSON:
         """One artist (`GET /artists/{id}`)."""
-        return await self._call("get-an-artist", segments={"id": self._id(id, "artist")})
+        return await self._call("get-an-artist", segments={"id": check_id(id, "artist")})
 
     async def get_several(self, ids: Iterable[str]) -> list[JSON | None]:
-        """Artists by ID, any number, in input order (`None` for unknown IDs); deprecated."""
+        """Artists by ID (`GET /artists`), any number, 50 per request sent concurrently, in input
+        order (`None` for unknown IDs); deprecated."""
         return await self._chunked_read(
-            "get-multiple-artists", self._ids(ids, "artist"), key="artists"
+            "get-multiple-artists", check_ids(ids, "artist"), key="artists"
         )
 
     async def albums(
@@ -36,57 +39,60 @@ class Artists(Group):
         offset: int | None = None,
     ) -> JSON:
         """A page of the artist's albums (`GET /artists/{id}/albums`)."""
-        artist_id = self._id(id, "artist")
+        artist_id = check_id(id, "artist")
         groups = (
             None
             if include_groups is None
-            else self._choices(include_groups, _GROUPS, "include_groups")
+            else check_choices(include_groups, INCLUDE_GROUPS, "include_groups")
         )
         params = {
             "include_groups": groups,
-            "market": self._market(market),
+            "market": check_market(market),
         }
         return await self._call(
             "get-an-artists-albums", segments={"id": artist_id}, params=params, page=(limit, offset)
         )
 
     async def top_tracks(self, id: str, *, market: str | None = None) -> JSON:
-        """`{"tracks": [...]}`: the artist's top tracks; deprecated."""
-        artist_id, market = self._id(id, "artist"), self._market(market)
+        """`{"tracks": [...]}`: the artist's top tracks (`GET /artists/{id}/top-tracks`);
+        deprecated."""
+        artist_id, market = check_id(id, "artist"), check_market(market)
         return await self._call(
             "get-an-artists-top-tracks", segments={"id": artist_id}, params={"market": market}
         )
 
     async def related_artists(self, id: str) -> JSON:
-        """`{"artists": [...]}`: artists similar to this one; deprecated."""
+        """`{"artists": [...]}`: artists similar to this one (`GET /artists/{id}/related-artists`);
+        deprecated."""
         return await self._call(
-            "get-an-artists-related-artists", segments={"id": self._id(id, "artist")}
+            "get-an-artists-related-artists", segments={"id": check_id(id, "artist")}
         )
 
     async def followed(self, *, after: str | None = None, limit: int | None = None) -> JSON:
         """`{"artists": cursor page}` the current user follows (`GET /me/following`)."""
         params = {
             "type": "artist",
-            "limit": self._limit("get-followed", limit),
-            "after": None if after is None else self._id(after, "artist", "after"),
+            "limit": check_limit("get-followed", limit),
+            "after": None if after is None else check_id(after, "artist", "after"),
         }
         return await self._call("get-followed", params=params)
 
     async def follow(self, ids: Iterable[str]) -> None:
-        """Follow artists, 50 per request, in order; deprecated."""
-        artist_ids = self._ids(ids, "artist")
+        """Follow artists (`PUT /me/following`), 50 per request, in order; deprecated."""
+        artist_ids = check_ids(ids, "artist")
         await self._chunked_write("follow-artists-users", artist_ids, params={"type": "artist"})
 
     async def unfollow(self, ids: Iterable[str]) -> None:
-        """Unfollow artists, 50 per request, in order; deprecated."""
-        artist_ids = self._ids(ids, "artist")
+        """Unfollow artists (`DELETE /me/following`), 50 per request, in order; deprecated."""
+        artist_ids = check_ids(ids, "artist")
         await self._chunked_write("unfollow-artists-users", artist_ids, params={"type": "artist"})
 
     async def is_following(self, ids: Iterable[str]) -> list[bool]:
-        """Whether the current user follows each artist, in input order; deprecated."""
+        """Whether the current user follows each artist (`GET /me/following/contains`), 50 per
+        request, in input order; deprecated."""
         return await self._chunked_read(
             "check-current-user-follows",
-            self._ids(ids, "artist"),
+            check_ids(ids, "artist"),
             key=None,
             params={"type": "artist"},
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._base import JSON, Group
+from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Audiobooks"]
 
@@ -14,7 +15,7 @@ class Audiobooks(Group):
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
         """One audiobook (`GET /audiobooks/{id}`)."""
-        book_id, market = self._id(id, "audiobook"), self._market(market)
+        book_id, market = check_id(id, "audiobook"), check_market(market)
         return await self._call(
             "get-an-audiobook", segments={"id": book_id}, params={"market": market}
         )
@@ -22,8 +23,9 @@ class Audiobooks(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Audiobooks by ID, any number, in input order (`None` for unknown IDs); deprecated."""
-        book_ids, market = self._ids(ids, "audiobook"), self._market(market)
+        """Audiobooks by ID (`GET /audiobooks`), any number, 50 per request sent concurrently, in
+        input order (`None` for unknown IDs); deprecated."""
+        book_ids, market = check_ids(ids, "audiobook"), check_market(market)
         return await self._chunked_read(
             "get-multiple-audiobooks", book_ids, key="audiobooks", params={"market": market}
         )
@@ -37,7 +39,7 @@ class Audiobooks(Group):
         offset: int | None = None,
     ) -> JSON:
         """A page of the audiobook's chapters (`GET /audiobooks/{id}/chapters`)."""
-        book_id, market = self._id(id, "audiobook"), self._market(market)
+        book_id, market = check_id(id, "audiobook"), check_market(market)
         params = {
             "market": market,
         }
@@ -50,15 +52,18 @@ class Audiobooks(Group):
         return await self._call("get-users-saved-audiobooks", page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
-        """Save audiobooks to the user's library, 50 per request, in order; deprecated."""
-        await self._chunked_write("save-audiobooks-user", self._ids(ids, "audiobook"))
+        """Save audiobooks to the user's library (`PUT /me/audiobooks`), 50 per request, in order;
+        deprecated."""
+        await self._chunked_write("save-audiobooks-user", check_ids(ids, "audiobook"))
 
     async def remove(self, ids: Iterable[str]) -> None:
-        """Remove audiobooks from the user's library, 50 per request, in order; deprecated."""
-        await self._chunked_write("remove-audiobooks-user", self._ids(ids, "audiobook"))
+        """Remove audiobooks from the user's library (`DELETE /me/audiobooks`), 50 per request, in
+        order; deprecated."""
+        await self._chunked_write("remove-audiobooks-user", check_ids(ids, "audiobook"))
 
     async def contains(self, ids: Iterable[str]) -> list[bool]:
-        """Whether each audiobook is saved in the user's library, in input order; deprecated."""
+        """Whether each audiobook is saved in the user's library (`GET /me/audiobooks/contains`), 50
+        per request, in input order; deprecated."""
         return await self._chunked_read(
-            "check-users-saved-audiobooks", self._ids(ids, "audiobook"), key=None
+            "check-users-saved-audiobooks", check_ids(ids, "audiobook"), key=None
         )

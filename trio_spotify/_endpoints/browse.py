@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._base import JSON, Group
+from ._checks import check_text
 
 __all__ = ["Categories", "Genres", "Markets"]
 
@@ -12,7 +13,7 @@ class Categories(Group):
 
     async def get(self, category_id: str, *, locale: str | None = None) -> JSON:
         """One browse category (`GET /browse/categories/{category_id}`); deprecated."""
-        category = self._text(category_id, "category_id")
+        category = check_text(category_id, "category_id")
         return await self._call(
             "get-a-category", segments={"category_id": category}, params={"locale": locale}
         )
@@ -20,7 +21,7 @@ class Categories(Group):
     async def browse(
         self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """`{"categories": page}` of browse categories; deprecated."""
+        """`{"categories": page}` of browse categories (`GET /browse/categories`); deprecated."""
         params = {
             "locale": locale,
         }
@@ -29,8 +30,9 @@ class Categories(Group):
     async def playlists(
         self, category_id: str, *, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """`{"playlists": page}` of the category's playlists; deprecated."""
-        category = self._text(category_id, "category_id")
+        """`{"playlists": page}` of the category's playlists
+        (`GET /browse/categories/{category_id}/playlists`); deprecated."""
+        category = check_text(category_id, "category_id")
         return await self._call(
             "get-a-categories-playlists", segments={"category_id": category}, page=(limit, offset)
         )
@@ -40,7 +42,8 @@ class Genres(Group):
     """Genre seeds for recommendations."""
 
     async def seeds(self) -> JSON:
-        """`{"genres": [...]}` usable as `seed_genres`; deprecated. A checkpoint."""
+        """`{"genres": [...]}` usable as `seed_genres`
+        (`GET /recommendations/available-genre-seeds`); deprecated. A checkpoint."""
         return await self._call("get-recommendation-genres")
 
 

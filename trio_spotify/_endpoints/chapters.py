@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._base import JSON, Group
+from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Chapters"]
 
@@ -14,7 +15,7 @@ class Chapters(Group):
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
         """One chapter (`GET /chapters/{id}`)."""
-        chapter_id, market = self._id(id, "chapter"), self._market(market)
+        chapter_id, market = check_id(id, "chapter"), check_market(market)
         return await self._call(
             "get-a-chapter", segments={"id": chapter_id}, params={"market": market}
         )
@@ -22,8 +23,9 @@ class Chapters(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Chapters by ID, any number, in input order (`None` for unknown IDs); deprecated."""
-        chapter_ids, market = self._ids(ids, "chapter"), self._market(market)
+        """Chapters by ID (`GET /chapters`), any number, 50 per request sent concurrently, in
+        input order (`None` for unknown IDs); deprecated."""
+        chapter_ids, market = check_ids(ids, "chapter"), check_market(market)
         return await self._chunked_read(
             "get-several-chapters", chapter_ids, key="chapters", params={"market": market}
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._base import JSON, Group
+from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Episodes"]
 
@@ -14,7 +15,7 @@ class Episodes(Group):
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
         """One episode (`GET /episodes/{id}`)."""
-        episode_id, market = self._id(id, "episode"), self._market(market)
+        episode_id, market = check_id(id, "episode"), check_market(market)
         return await self._call(
             "get-an-episode", segments={"id": episode_id}, params={"market": market}
         )
@@ -22,8 +23,9 @@ class Episodes(Group):
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Episodes by ID, any number, in input order (`None` for unknown IDs); deprecated."""
-        episode_ids, market = self._ids(ids, "episode"), self._market(market)
+        """Episodes by ID (`GET /episodes`), any number, 50 per request sent concurrently, in
+        input order (`None` for unknown IDs); deprecated."""
+        episode_ids, market = check_ids(ids, "episode"), check_market(market)
         return await self._chunked_read(
             "get-multiple-episodes", episode_ids, key="episodes", params={"market": market}
         )
@@ -33,20 +35,23 @@ class Episodes(Group):
     ) -> JSON:
         """A page of the current user's saved episodes (`GET /me/episodes`)."""
         params = {
-            "market": self._market(market),
+            "market": check_market(market),
         }
         return await self._call("get-users-saved-episodes", params=params, page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
-        """Save episodes to the user's library, 50 per request, in order; deprecated."""
-        await self._chunked_write("save-episodes-user", self._ids(ids, "episode"))
+        """Save episodes to the user's library (`PUT /me/episodes`), 50 per request, in order;
+        deprecated."""
+        await self._chunked_write("save-episodes-user", check_ids(ids, "episode"))
 
     async def remove(self, ids: Iterable[str]) -> None:
-        """Remove episodes from the user's library, 50 per request, in order; deprecated."""
-        await self._chunked_write("remove-episodes-user", self._ids(ids, "episode"))
+        """Remove episodes from the user's library (`DELETE /me/episodes`), 50 per request, in
+        order; deprecated."""
+        await self._chunked_write("remove-episodes-user", check_ids(ids, "episode"))
 
     async def contains(self, ids: Iterable[str]) -> list[bool]:
-        """Whether each episode is saved in the user's library, in input order; deprecated."""
+        """Whether each episode is saved in the user's library (`GET /me/episodes/contains`), 50
+        per request, in input order; deprecated."""
         return await self._chunked_read(
-            "check-users-saved-episodes", self._ids(ids, "episode"), key=None
+            "check-users-saved-episodes", check_ids(ids, "episode"), key=None
         )

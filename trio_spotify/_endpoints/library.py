@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from .._ids import Kind
 from ._base import Group
+from ._checks import check_uris
 
 __all__ = ["Library"]
 
@@ -32,17 +33,18 @@ class Library(Group):
     async def save(self, uris: Iterable[str]) -> None:
         """Save (or follow) the items, 40 per request, in order (`PUT /me/library`)."""
         await self._chunked_write(
-            "save-library-items", self._uris(uris, LIBRARY_KINDS), param="uris"
+            "save-library-items", check_uris(uris, LIBRARY_KINDS), param="uris"
         )
 
     async def remove(self, uris: Iterable[str]) -> None:
         """Remove (or unfollow) the items, 40 per request, in order (`DELETE /me/library`)."""
         await self._chunked_write(
-            "remove-library-items", self._uris(uris, LIBRARY_KINDS), param="uris"
+            "remove-library-items", check_uris(uris, LIBRARY_KINDS), param="uris"
         )
 
     async def contains(self, uris: Iterable[str]) -> list[bool]:
-        """Whether each item is in the library, in input order (`GET /me/library/contains`)."""
+        """Whether each item is in the library (`GET /me/library/contains`), 40 per request sent
+        concurrently, in input order."""
         return await self._chunked_read(
-            "check-library-contains", self._uris(uris, LIBRARY_KINDS), key=None, param="uris"
+            "check-library-contains", check_uris(uris, LIBRARY_KINDS), key=None, param="uris"
         )

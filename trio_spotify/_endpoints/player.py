@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from ._base import CONTEXTS, JSON, PLAYABLE, AdditionalType, Group
+from ._base import JSON, Group
+from ._checks import (
+    CONTEXTS,
+    PLAYABLE,
+    AdditionalType,
+    check_choice,
+    check_int,
+    check_limit,
+    check_market,
+    check_text,
+    check_types,
+    check_uris,
+)
 
 __all__ = ["Player"]
 
@@ -24,7 +36,7 @@ class Player(Group):
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON | None:
         """The playback state, `None` when nothing is playing (`GET /me/player`)."""
-        params = {"market": self._market(market), "additional_types": self._types(additional_types)}
+        params = {"market": check_market(market), "additional_types": check_types(additional_types)}
         result: JSON | None = await self._call(
             "get-information-about-the-users-current-playback", params=params
         )
@@ -32,7 +44,7 @@ class Player(Group):
 
     async def transfer(self, device_id: str, *, play: bool | None = None) -> None:
         """Move playback to `device_id` (`PUT /me/player`)."""
-        body: dict[str, Any] = {"device_ids": [self._text(device_id, "device_id")]}
+        body: dict[str, Any] = {"device_ids": [check_text(device_id, "device_id")]}
         if play is not None:
             body["play"] = play
         await self._call("transfer-a-users-playback", json=body)
@@ -48,7 +60,7 @@ class Player(Group):
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON | None:
         """What is playing, `None` when nothing is (`GET /me/player/currently-playing`)."""
-        params = {"market": self._market(market), "additional_types": self._types(additional_types)}
+        params = {"market": check_market(market), "additional_types": check_types(additional_types)}
         result: JSON | None = await self._call(
             "get-the-users-currently-playing-track", params=params
         )
@@ -72,18 +84,18 @@ class Player(Group):
         if context_uri is not None and uris is not None:
             raise ValueError("give context_uri or uris, not both")
         if context_uri is not None:
-            body["context_uri"] = self._uris([context_uri], CONTEXTS, name="context_uri")[0]
+            body["context_uri"] = check_uris([context_uri], CONTEXTS, name="context_uri")[0]
         if uris is not None:
-            body["uris"] = self._uris(uris, PLAYABLE, default="track")
+            body["uris"] = check_uris(uris, PLAYABLE, default="track")
         if offset is not None:
             if isinstance(offset, str):
                 body["offset"] = {
-                    "uri": self._uris([offset], PLAYABLE, default="track", name="offset")[0]
+                    "uri": check_uris([offset], PLAYABLE, default="track", name="offset")[0]
                 }
             else:
-                body["offset"] = {"position": self._int(offset, "offset")}
+                body["offset"] = {"position": check_int(offset, "offset")}
         if position_ms is not None:
-            body["position_ms"] = self._int(position_ms, "position_ms")
+            body["position_ms"] = check_int(position_ms, "position_ms")
         await self._call(
             "start-a-users-playback", params={"device_id": device_id}, json=body or None
         )
@@ -104,21 +116,21 @@ class Player(Group):
         """Seek to `position_ms` in the current item (`PUT /me/player/seek`)."""
         await self._call(
             "seek-to-position-in-currently-playing-track",
-            params={"position_ms": self._int(position_ms, "position_ms"), "device_id": device_id},
+            params={"position_ms": check_int(position_ms, "position_ms"), "device_id": device_id},
         )
 
     async def repeat(
         self, state: Literal["track", "context", "off"], *, device_id: str | None = None
     ) -> None:
         """Set the repeat mode (`PUT /me/player/repeat`)."""
-        mode = self._choice(state, ("track", "context", "off"), "state")
+        mode = check_choice(state, ("track", "context", "off"), "state")
         await self._call(
             "set-repeat-mode-on-users-playback", params={"state": mode, "device_id": device_id}
         )
 
     async def volume(self, volume_percent: int, *, device_id: str | None = None) -> None:
         """Set the volume, 0 to 100 (`PUT /me/player/volume`)."""
-        volume = self._int(volume_percent, "volume_percent", 0, 100, noun="")
+        volume = check_int(volume_percent, "volume_percent", 0, 100, noun="")
         await self._call(
             "set-volume-for-users-playback",
             params={"volume_percent": volume, "device_id": device_id},
@@ -142,9 +154,9 @@ class Player(Group):
         if after is not None and before is not None:
             raise ValueError("give after or before, not both")
         params = {
-            "limit": self._limit("get-recently-played", limit),
-            "after": None if after is None else self._int(after, "after"),
-            "before": None if before is None else self._int(before, "before"),
+            "limit": check_limit("get-recently-played", limit),
+            "after": None if after is None else check_int(after, "after"),
+            "before": None if before is None else check_int(before, "before"),
         }
         return await self._call("get-recently-played", params=params)
 
@@ -154,5 +166,5 @@ class Player(Group):
 
     async def add_to_queue(self, uri: str, *, device_id: str | None = None) -> None:
         """Add a track or episode to the queue (`POST /me/player/queue`)."""
-        item = self._uris([uri], PLAYABLE, default="track", name="uri")[0]
+        item = check_uris([uri], PLAYABLE, default="track", name="uri")[0]
         await self._call("add-to-queue", params={"uri": item, "device_id": device_id})

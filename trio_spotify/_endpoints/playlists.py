@@ -12,8 +12,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from .._errors import ResponseDecodeError
-from .._operations import OPERATIONS, Operation
-from ._base import JSON, PLAYABLE, AdditionalType, Group, _chunks
+from .._operations import OPERATIONS
+from ._base import JSON, Group
+from ._checks import (
+    PLAYABLE,
+    AdditionalType,
+    check_id,
+    check_ids,
+    check_int,
+    check_market,
+    check_text,
+    check_types,
+    check_uris,
+)
 
 __all__ = ["MAX_COVER_BYTES", "Playlists"]
 
@@ -29,10 +40,10 @@ class Playlists(Group):
     """
 
     def _pid(self, playlist_id: str) -> dict[str, str]:
-        return {"playlist_id": self._id(playlist_id, "playlist", "playlist_id")}
+        return {"playlist_id": check_id(playlist_id, "playlist", "playlist_id")}
 
     def _items_of(self, uris: Iterable[str], *, allow_empty: bool = False) -> list[str]:
-        return self._uris(uris, PLAYABLE, default="track", local=True, allow_empty=allow_empty)
+        return check_uris(uris, PLAYABLE, default="track", local=True, allow_empty=allow_empty)
 
     @staticmethod
     def _details(
@@ -61,12 +72,13 @@ class Playlists(Group):
         fields: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
-        """One playlist; its `items` is the first page of its items (`GET /playlists/{id}`)."""
-        segments, market = self._pid(playlist_id), self._market(market)
+        """One playlist (`GET /playlists/{playlist_id}`); its `items` is the first page of its
+        items."""
+        segments, market = self._pid(playlist_id), check_market(market)
         params = {
             "market": market,
             "fields": fields,
-            "additional_types": self._types(additional_types),
+            "additional_types": check_types(additional_types),
         }
         return await self._call("get-playlist", segments=segments, params=params)
 
@@ -80,7 +92,7 @@ class Playlists(Group):
         offset: int | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
-        """A page of the playlist's items (`GET /playlists/{id}/items`)."""
+        """A page of the playlist's items (`GET /playlists/{playlist_id}/items`)."""
         return await self._read_items(
             "get-playlists-items", playlist_id, market, fields, limit, offset, additional_types
         )
@@ -95,7 +107,7 @@ class Playlists(Group):
         offset: int | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
     ) -> JSON:
-        """A page of the playlist's items from `GET /playlists/{id}/tracks`; deprecated."""
+        """A page of the playlist's items (`GET /playlists/{playlist_id}/tracks`); deprecated."""
         return await self._read_items(
             "get-playlists-tracks", playlist_id, market, fields, limit, offset, additional_types
         )
@@ -112,15 +124,13 @@ class Playlists(Group):
     ) -> JSON:
         segments = self._pid(playlist_id)
         params = {
-            "market": self._market(market),
+            "market": check_market(market),
             "fields": fields,
-            **self._page(operation_id, limit, offset),
-            "additional_types": self._types(additional_types),
+            "additional_types": check_types(additional_types),
         }
-        op = OPERATIONS[operation_id]
-        self._deprecated(op)
-        result: JSON = await self._send(op, segments=segments, params=params)
-        return result
+        return await self._call(
+            operation_id, segments=segments, params=params, page=(limit, offset)
+        )
 
     async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
         """A page of the current user's playlists, owned or followed (`GET /me/playlists`)."""
@@ -129,38 +139,40 @@ class Playlists(Group):
     async def user_playlists(
         self, user_id: str, *, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """A page of a user's public playlists (`GET /users/{id}/playlists`); deprecated."""
-        segments = {"user_id": self._id(user_id, "user", "user_id")}
+        """A page of a user's public playlists (`GET /users/{user_id}/playlists`); deprecated."""
+        segments = {"user_id": check_id(user_id, "user", "user_id")}
         return await self._call("get-list-users-playlists", segments=segments, page=(limit, offset))
 
     async def featured(
         self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
     ) -> JSON:
-        """`{"message", "playlists": page}` of featured playlists; deprecated."""
+        """`{"message", "playlists": page}` of featured playlists
+        (`GET /browse/featured-playlists`); deprecated."""
         params = {
             "locale": locale,
         }
         return await self._call("get-featured-playlists", params=params, page=(limit, offset))
 
     async def cover_image(self, playlist_id: str) -> list[JSON]:
-        """The playlist's cover images (`GET /playlists/{id}/images`)."""
+        """The playlist's cover images (`GET /playlists/{playlist_id}/images`)."""
         result = await self._call("get-playlist-cover", segments=self._pid(playlist_id))
         return cast(list[JSON], result)
 
     async def is_following(
         self, playlist_id: str, *, user_ids: Iterable[str] | None = None
     ) -> list[bool]:
-        """Whether each user follows the playlist, in input order; deprecated.
+        """Whether each user follows the playlist, in input order
+        (`GET /playlists/{playlist_id}/followers/contains`); deprecated.
 
         Like `artists.is_following` it answers a list. Without `user_ids` it is
-        `[current user follows it]`. Spotify takes one user ID per request (its definition
+        `[current user follows it]`. Spotify takes user IDs 1 per request (its definition
         says the ID must be the current user's), so each ID costs one request; they go out
         concurrently. An answer that is not a list of one boolean raises
         `ResponseDecodeError`.
         """
         segments = self._pid(playlist_id)
         if user_ids is not None:
-            ids = self._ids(user_ids, "user", "user_ids")
+            ids = check_ids(user_ids, "user", "user_ids")
             return await self._chunked_read(
                 "check-if-user-follows-playlist", ids, key=None, segments=segments
             )
@@ -184,7 +196,7 @@ class Playlists(Group):
         description: str | None = None,
     ) -> JSON:
         """Create a playlist for the current user and return it (`POST /me/playlists`)."""
-        body = self._details(self._text(name, "name"), public, collaborative, description)
+        body = self._details(check_text(name, "name"), public, collaborative, description)
         return await self._call("create-playlist", json=body)
 
     async def create_for_user(
@@ -196,9 +208,9 @@ class Playlists(Group):
         collaborative: bool | None = None,
         description: str | None = None,
     ) -> JSON:
-        """Create a playlist via `POST /users/{id}/playlists`; deprecated."""
-        segments = {"user_id": self._id(user_id, "user", "user_id")}
-        body = self._details(self._text(name, "name"), public, collaborative, description)
+        """Create a playlist for a user (`POST /users/{user_id}/playlists`); deprecated."""
+        segments = {"user_id": check_id(user_id, "user", "user_id")}
+        body = self._details(check_text(name, "name"), public, collaborative, description)
         return await self._call("create-playlist-for-user", segments=segments, json=body)
 
     async def change_details(
@@ -210,27 +222,29 @@ class Playlists(Group):
         collaborative: bool | None = None,
         description: str | None = None,
     ) -> None:
-        """Rename the playlist or change its description and visibility."""
+        """Rename the playlist or change its description and visibility
+        (`PUT /playlists/{playlist_id}`)."""
         segments = self._pid(playlist_id)
         if name is not None:
-            self._text(name, "name")
+            check_text(name, "name")
         body = self._details(name, public, collaborative, description)
         if not body:
             raise ValueError("give at least one of name, public, collaborative, description")
         await self._call("change-playlist-details", segments=segments, json=body)
 
     async def follow(self, playlist_id: str, *, public: bool | None = None) -> None:
-        """Follow the playlist (`PUT /playlists/{id}/followers`); deprecated."""
+        """Follow the playlist (`PUT /playlists/{playlist_id}/followers`); deprecated."""
         segments = self._pid(playlist_id)
         body = None if public is None else {"public": public}
         await self._call("follow-playlist", segments=segments, json=body)
 
     async def unfollow(self, playlist_id: str) -> None:
-        """Unfollow the playlist (`DELETE /playlists/{id}/followers`); deprecated."""
+        """Unfollow the playlist (`DELETE /playlists/{playlist_id}/followers`); deprecated."""
         await self._call("unfollow-playlist", segments=self._pid(playlist_id))
 
     async def upload_cover_image(self, playlist_id: str, jpeg: bytes) -> None:
-        """Replace the cover with `jpeg` (the raw JPEG bytes; sent Base64-encoded).
+        """Replace the cover with `jpeg` (`PUT /playlists/{playlist_id}/images`): the raw JPEG
+        bytes, sent Base64-encoded.
 
         Raises `ValueError` if it is not a JPEG or its Base64 form exceeds 256 KB.
         """
@@ -255,13 +269,15 @@ class Playlists(Group):
     async def add_items(
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
     ) -> JSON:
-        """Add items in the given order, 100 per request; returns the last `{snapshot_id}`."""
+        """Add items in the given order (`POST /playlists/{playlist_id}/items`), 100 per request;
+        returns the last `{snapshot_id}`."""
         return await self._add("add-items-to-playlist", playlist_id, uris, position)
 
     async def add_tracks(
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
     ) -> JSON:
-        """`add_items` through `POST /playlists/{id}/tracks`; deprecated."""
+        """`add_items` through `POST /playlists/{playlist_id}/tracks`, 100 per request;
+        deprecated."""
         return await self._add("add-tracks-to-playlist", playlist_id, uris, position)
 
     async def _add(
@@ -269,26 +285,36 @@ class Playlists(Group):
     ) -> JSON:
         segments, items = self._pid(playlist_id), self._items_of(uris)
         if position is not None:
-            self._int(position, "position")
-        op = OPERATIONS[operation_id]
-        self._deprecated(op)
-        return await self._add_chunks(op, segments, items, position)
+            check_int(position, "position")
+        return await self._add_chunks(operation_id, segments, items, position)
 
     async def _add_chunks(
-        self, op: Operation, segments: dict[str, str], items: Sequence[str], position: int | None
+        self,
+        operation_id: str,
+        segments: dict[str, str],
+        items: Sequence[str],
+        position: int | None,
+        *,
+        warn: bool = True,
     ) -> JSON:
-        assert op.batch is not None
-        answer: JSON = {}
-        for chunk in _chunks(items, op.batch):
-            body: dict[str, Any] = {"uris": list(chunk)}
+        """Add `items` chunk by chunk, at `position` (advanced by each chunk) or at the end."""
+
+        def body(chunk: Sequence[str], previous: Any) -> dict[str, Any]:
+            nonlocal position
+            sent: dict[str, Any] = {"uris": list(chunk)}
             if position is not None:
-                body["position"] = position
+                sent["position"] = position
                 position += len(chunk)
-            answer = await self._send(op, segments=segments, json=body)
-        return answer
+            return sent
+
+        answer = await self._chunked_write(
+            operation_id, items, build=body, segments=segments, warn=warn
+        )
+        return cast(JSON, answer)
 
     async def replace_items(self, playlist_id: str, uris: Iterable[str]) -> JSON:
-        """Replace all items with `uris` (an empty list clears the playlist).
+        """Replace all items with `uris` (`PUT /playlists/{playlist_id}/items`), 100 per request;
+        an empty list clears the playlist.
 
         Past 100 items the first 100 replace and the rest are added in order.
         """
@@ -297,7 +323,8 @@ class Playlists(Group):
         )
 
     async def replace_tracks(self, playlist_id: str, uris: Iterable[str]) -> JSON:
-        """`replace_items` through `/playlists/{id}/tracks`; deprecated."""
+        """`replace_items` through `PUT /playlists/{playlist_id}/tracks`, 100 per request;
+        deprecated."""
         return await self._replace(
             "reorder-or-replace-playlists-tracks", "add-tracks-to-playlist", playlist_id, uris
         )
@@ -306,15 +333,13 @@ class Playlists(Group):
         self, replace_id: str, add_id: str, playlist_id: str, uris: Iterable[str]
     ) -> JSON:
         segments, items = self._pid(playlist_id), self._items_of(uris, allow_empty=True)
-        replace = OPERATIONS[replace_id]
-        self._deprecated(replace)
-        assert replace.batch is not None
-        answer: JSON = await self._send(
-            replace, segments=segments, json={"uris": items[: replace.batch]}
-        )
-        rest = items[replace.batch :]
+        batch = OPERATIONS[replace_id].batch
+        assert batch is not None
+        answer = await self._call(replace_id, segments=segments, json={"uris": items[:batch]})
+        rest = items[batch:]
         if rest:
-            answer = await self._add_chunks(OPERATIONS[add_id], segments, rest, None)
+            # The rest continue this call, which already warned if deprecated.
+            answer = await self._add_chunks(add_id, segments, rest, None, warn=False)
         return answer
 
     async def reorder_items(
@@ -326,8 +351,8 @@ class Playlists(Group):
         range_length: int | None = None,
         snapshot_id: str | None = None,
     ) -> JSON:
-        """Move `range_length` items (default 1) from `range_start` to before
-        `insert_before`; returns `{snapshot_id}`."""
+        """Move `range_length` items (default 1) from `range_start` to before `insert_before`
+        (`PUT /playlists/{playlist_id}/items`); returns `{snapshot_id}`."""
         return await self._reorder(
             "reorder-or-replace-playlists-items",
             playlist_id,
@@ -346,7 +371,7 @@ class Playlists(Group):
         range_length: int | None = None,
         snapshot_id: str | None = None,
     ) -> JSON:
-        """`reorder_items` through `/playlists/{id}/tracks`; deprecated."""
+        """`reorder_items` through `PUT /playlists/{playlist_id}/tracks`; deprecated."""
         return await self._reorder(
             "reorder-or-replace-playlists-tracks",
             playlist_id,
@@ -367,29 +392,28 @@ class Playlists(Group):
     ) -> JSON:
         segments = self._pid(playlist_id)
         body: dict[str, Any] = {
-            "range_start": self._int(range_start, "range_start"),
-            "insert_before": self._int(insert_before, "insert_before"),
+            "range_start": check_int(range_start, "range_start"),
+            "insert_before": check_int(insert_before, "insert_before"),
         }
         if range_length is not None:
-            body["range_length"] = self._int(range_length, "range_length", 1)
+            body["range_length"] = check_int(range_length, "range_length", 1)
         if snapshot_id is not None:
-            body["snapshot_id"] = self._text(snapshot_id, "snapshot_id")
-        op = OPERATIONS[operation_id]
-        self._deprecated(op)
-        result: JSON = await self._send(op, segments=segments, json=body)
-        return result
+            body["snapshot_id"] = check_text(snapshot_id, "snapshot_id")
+        return await self._call(operation_id, segments=segments, json=body)
 
     async def remove_items(
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
     ) -> JSON:
-        """Remove every occurrence of each item, 100 per request; returns the last
-        `{snapshot_id}` (each chunk is sent against the snapshot the previous returned)."""
+        """Remove every occurrence of each item (`DELETE /playlists/{playlist_id}/items`), 100 per
+        request; returns the last `{snapshot_id}` (each chunk is sent against the snapshot
+        the previous returned)."""
         return await self._remove("remove-items-playlist", "items", playlist_id, uris, snapshot_id)
 
     async def remove_tracks(
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
     ) -> JSON:
-        """`remove_items` through `DELETE /playlists/{id}/tracks`; deprecated."""
+        """`remove_items` through `DELETE /playlists/{playlist_id}/tracks`, 100 per request;
+        deprecated."""
         return await self._remove(
             "remove-tracks-playlist", "tracks", playlist_id, uris, snapshot_id
         )
@@ -404,16 +428,16 @@ class Playlists(Group):
     ) -> JSON:
         segments, items = self._pid(playlist_id), self._items_of(uris)
         if snapshot_id is not None:
-            self._text(snapshot_id, "snapshot_id")
-        op = OPERATIONS[operation_id]
-        self._deprecated(op)
-        assert op.batch is not None
-        answer: JSON = {}
-        for chunk in _chunks(items, op.batch):
-            body: dict[str, Any] = {key: [{"uri": uri} for uri in chunk]}
+            check_text(snapshot_id, "snapshot_id")
+
+        def body(chunk: Sequence[str], previous: Any) -> dict[str, Any]:
+            nonlocal snapshot_id
+            if snapshot_id is not None and isinstance(previous, dict):
+                snapshot_id = previous.get("snapshot_id", snapshot_id)
+            sent: dict[str, Any] = {key: [{"uri": uri} for uri in chunk]}
             if snapshot_id is not None:
-                body["snapshot_id"] = snapshot_id
-            answer = await self._send(op, segments=segments, json=body)
-            if snapshot_id is not None and isinstance(answer, dict):
-                snapshot_id = answer.get("snapshot_id", snapshot_id)
-        return answer
+                sent["snapshot_id"] = snapshot_id
+            return sent
+
+        answer = await self._chunked_write(operation_id, items, build=body, segments=segments)
+        return cast(JSON, answer)

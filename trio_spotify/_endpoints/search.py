@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from .._operations import SEARCH_TYPES
 from ._base import JSON, Group
+from ._checks import check_choices, check_market, check_text
 
 __all__ = ["Search"]
 
+#: What `types` may name: `SEARCH_TYPES` of the table, as a type.
 SearchType = Literal["album", "artist", "playlist", "track", "show", "episode", "audiobook"]
-_TYPES = frozenset({"album", "artist", "playlist", "track", "show", "episode", "audiobook"})
 
 
 class Search(Group):
@@ -32,14 +34,14 @@ class Search(Group):
         `spotify.iter_items(result, key="tracks")` follows one of them. `limit` is 0 to 10
         and `offset` at most 1000 (Spotify's caps since February 2026).
         """
-        query = self._text(q, "q")
-        kinds = self._choices(types, _TYPES, "types")
+        query = check_text(q, "q")
+        kinds = check_choices(types, SEARCH_TYPES, "types")
         if include_external not in (None, "audio"):
             raise ValueError(f"include_external must be 'audio' or None, not {include_external!r}")
         params = {
             "q": query,
             "type": kinds,
-            "market": self._market(market),
+            "market": check_market(market),
             "include_external": include_external,
         }
         return await self._call("search", params=params, page=(limit, offset))

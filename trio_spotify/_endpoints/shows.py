@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._base import JSON, Group
+from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Shows"]
 
@@ -14,14 +15,15 @@ class Shows(Group):
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
         """One show (`GET /shows/{id}`)."""
-        show_id, market = self._id(id, "show"), self._market(market)
+        show_id, market = check_id(id, "show"), check_market(market)
         return await self._call("get-a-show", segments={"id": show_id}, params={"market": market})
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Shows by ID, any number, in input order (`None` for unknown IDs); deprecated."""
-        show_ids, market = self._ids(ids, "show"), self._market(market)
+        """Shows by ID (`GET /shows`), any number, 50 per request sent concurrently, in
+        input order (`None` for unknown IDs); deprecated."""
+        show_ids, market = check_ids(ids, "show"), check_market(market)
         return await self._chunked_read(
             "get-multiple-shows", show_ids, key="shows", params={"market": market}
         )
@@ -35,7 +37,7 @@ class Shows(Group):
         offset: int | None = None,
     ) -> JSON:
         """A page of the show's episodes (`GET /shows/{id}/episodes`)."""
-        show_id, market = self._id(id, "show"), self._market(market)
+        show_id, market = check_id(id, "show"), check_market(market)
         params = {
             "market": market,
         }
@@ -48,14 +50,17 @@ class Shows(Group):
         return await self._call("get-users-saved-shows", page=(limit, offset))
 
     async def save(self, ids: Iterable[str]) -> None:
-        """Save shows to the user's library, 50 per request, in order; deprecated."""
-        await self._chunked_write("save-shows-user", self._ids(ids, "show"))
+        """Save shows to the user's library (`PUT /me/shows`), 50 per request, in order;
+        deprecated."""
+        await self._chunked_write("save-shows-user", check_ids(ids, "show"))
 
     async def remove(self, ids: Iterable[str], *, market: str | None = None) -> None:
-        """Remove shows from the user's library, 50 per request, in order; deprecated."""
-        show_ids, market = self._ids(ids, "show"), self._market(market)
+        """Remove shows from the user's library (`DELETE /me/shows`), 50 per request, in
+        order; deprecated."""
+        show_ids, market = check_ids(ids, "show"), check_market(market)
         await self._chunked_write("remove-shows-user", show_ids, params={"market": market})
 
     async def contains(self, ids: Iterable[str]) -> list[bool]:
-        """Whether each show is saved in the user's library, in input order; deprecated."""
-        return await self._chunked_read("check-users-saved-shows", self._ids(ids, "show"), key=None)
+        """Whether each show is saved in the user's library (`GET /me/shows/contains`), 50
+        per request, in input order; deprecated."""
+        return await self._chunked_read("check-users-saved-shows", check_ids(ids, "show"), key=None)

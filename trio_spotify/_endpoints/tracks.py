@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from ._base import JSON, Group
+from ._checks import check_id, check_ids, check_limit, check_market, check_text
 
 __all__ = ["Tracks"]
 
@@ -50,15 +51,15 @@ class Tracks(Group):
 
     async def get(self, id: str, *, market: str | None = None) -> JSON:
         """One track (`GET /tracks/{id}`)."""
-        track_id, market = self._id(id, "track"), self._market(market)
+        track_id, market = check_id(id, "track"), check_market(market)
         return await self._call("get-track", segments={"id": track_id}, params={"market": market})
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
     ) -> list[JSON | None]:
-        """Tracks by ID, any number, 50 per request sent concurrently, in input order
-        (`None` where Spotify knows no such track); deprecated."""
-        track_ids, market = self._ids(ids, "track"), self._market(market)
+        """Tracks by ID (`GET /tracks`), any number, 50 per request sent concurrently, in input
+        order (`None` where Spotify knows no such track); deprecated."""
+        track_ids, market = check_ids(ids, "track"), check_market(market)
         return await self._chunked_read(
             "get-several-tracks", track_ids, key="tracks", params={"market": market}
         )
@@ -68,21 +69,22 @@ class Tracks(Group):
     ) -> JSON:
         """A page of the current user's saved tracks (`GET /me/tracks`)."""
         params = {
-            "market": self._market(market),
+            "market": check_market(market),
         }
         return await self._call("get-users-saved-tracks", params=params, page=(limit, offset))
 
     async def save(self, ids: Iterable[str] | Mapping[str, datetime | str]) -> None:
-        """Save tracks to the user's library (JSON body), 50 per request, in order; deprecated.
+        """Save tracks to the user's library (`PUT /me/tracks`, a JSON body), 50 per request, in
+        order; deprecated.
 
         Give a mapping of track to the moment it was saved (an aware `datetime` or an ISO
         8601 string with its time zone) to send Spotify's `timestamped_ids` instead: the
         tracks then appear in the library as saved at those times.
         """
         if not isinstance(ids, Mapping):
-            await self._chunked_write("save-tracks-user", self._ids(ids, "track"), body=True)
+            await self._chunked_write("save-tracks-user", check_ids(ids, "track"), body=True)
             return
-        track_ids = self._ids(ids.keys(), "track")
+        track_ids = check_ids(ids.keys(), "track")
         entries = [
             {"id": track_id, "added_at": _timestamp(ids[key], key)}
             for track_id, key in zip(track_ids, ids.keys(), strict=True)
@@ -90,28 +92,31 @@ class Tracks(Group):
         await self._chunked_write("save-tracks-user", entries, param="timestamped_ids", body=True)
 
     async def remove(self, ids: Iterable[str]) -> None:
-        """Remove tracks from the user's library, 50 per request, in order; deprecated."""
-        await self._chunked_write("remove-tracks-user", self._ids(ids, "track"))
+        """Remove tracks from the user's library (`DELETE /me/tracks`), 50 per request, in
+        order; deprecated."""
+        await self._chunked_write("remove-tracks-user", check_ids(ids, "track"))
 
     async def contains(self, ids: Iterable[str]) -> list[bool]:
-        """Whether each track is saved in the user's library, in input order; deprecated."""
+        """Whether each track is saved in the user's library (`GET /me/tracks/contains`), 50 per
+        request, in input order; deprecated."""
         return await self._chunked_read(
-            "check-users-saved-tracks", self._ids(ids, "track"), key=None
+            "check-users-saved-tracks", check_ids(ids, "track"), key=None
         )
 
     async def audio_features(self, id: str) -> JSON:
         """The track's audio features (`GET /audio-features/{id}`); deprecated."""
-        return await self._call("get-audio-features", segments={"id": self._id(id, "track")})
+        return await self._call("get-audio-features", segments={"id": check_id(id, "track")})
 
     async def several_audio_features(self, ids: Iterable[str]) -> list[JSON | None]:
-        """Audio features of many tracks, 100 per request, in input order; deprecated."""
+        """Audio features of many tracks (`GET /audio-features`), 100 per request sent
+        concurrently, in input order; deprecated."""
         return await self._chunked_read(
-            "get-several-audio-features", self._ids(ids, "track"), key="audio_features"
+            "get-several-audio-features", check_ids(ids, "track"), key="audio_features"
         )
 
     async def audio_analysis(self, id: str) -> JSON:
         """The track's audio analysis (`GET /audio-analysis/{id}`); deprecated."""
-        return await self._call("get-audio-analysis", segments={"id": self._id(id, "track")})
+        return await self._call("get-audio-analysis", segments={"id": check_id(id, "track")})
 
     async def recommendations(
         self,
@@ -129,10 +134,10 @@ class Tracks(Group):
         "target_tempo": 120}`.
         """
         artists = [
-            self._id(a, "artist", "seed_artists") for a in _listed(seed_artists, "seed_artists")
+            check_id(a, "artist", "seed_artists") for a in _listed(seed_artists, "seed_artists")
         ]
-        tracks = [self._id(t, "track", "seed_tracks") for t in _listed(seed_tracks, "seed_tracks")]
-        genres = [self._text(g, "seed_genres") for g in _listed(seed_genres, "seed_genres")]
+        tracks = [check_id(t, "track", "seed_tracks") for t in _listed(seed_tracks, "seed_tracks")]
+        genres = [check_text(g, "seed_genres") for g in _listed(seed_genres, "seed_genres")]
         seeds = len(artists) + len(tracks) + len(genres)
         if not 1 <= seeds <= _MAX_SEEDS:
             raise ValueError(f"recommendations take 1 to {_MAX_SEEDS} seeds in all, not {seeds}")
@@ -140,8 +145,8 @@ class Tracks(Group):
             "seed_artists": artists or None,
             "seed_genres": genres or None,
             "seed_tracks": tracks or None,
-            "market": self._market(market),
-            "limit": self._limit("get-recommendations", limit),
+            "market": check_market(market),
+            "limit": check_limit("get-recommendations", limit),
         }
         for name, value in (attributes or {}).items():
             prefix, _, attribute = name.partition("_")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Literal
 
 from ._base import JSON, Group
+from ._checks import check_choice, check_id, check_ids
 
 __all__ = ["Users"]
 
@@ -22,7 +23,7 @@ class Users(Group):
     async def get(self, user_id: str) -> JSON:
         """A user's public profile (`GET /users/{user_id}`); deprecated."""
         return await self._call(
-            "get-users-profile", segments={"user_id": self._id(user_id, "user", "user_id")}
+            "get-users-profile", segments={"user_id": check_id(user_id, "user", "user_id")}
         )
 
     async def top(
@@ -34,9 +35,9 @@ class Users(Group):
         offset: int | None = None,
     ) -> JSON:
         """A page of the current user's top artists or tracks (`GET /me/top/{type}`)."""
-        kind = self._choice(type, ("artists", "tracks"), "type")
+        kind = check_choice(type, ("artists", "tracks"), "type")
         if time_range is not None:
-            self._choice(time_range, _TIME_RANGES, "time_range")
+            check_choice(time_range, _TIME_RANGES, "time_range")
         params = {
             "time_range": time_range,
         }
@@ -48,20 +49,21 @@ class Users(Group):
         )
 
     async def follow(self, ids: Iterable[str]) -> None:
-        """Follow users, 50 per request, in order; deprecated."""
-        user_ids = self._ids(ids, "user")
+        """Follow users (`PUT /me/following`), 50 per request, in order; deprecated."""
+        user_ids = check_ids(ids, "user")
         await self._chunked_write("follow-artists-users", user_ids, params={"type": "user"})
 
     async def unfollow(self, ids: Iterable[str]) -> None:
-        """Unfollow users, 50 per request, in order; deprecated."""
-        user_ids = self._ids(ids, "user")
+        """Unfollow users (`DELETE /me/following`), 50 per request, in order; deprecated."""
+        user_ids = check_ids(ids, "user")
         await self._chunked_write("unfollow-artists-users", user_ids, params={"type": "user"})
 
     async def is_following(self, ids: Iterable[str]) -> list[bool]:
-        """Whether the current user follows each user, in input order; deprecated."""
+        """Whether the current user follows each user (`GET /me/following/contains`), 50 per
+        request, in input order; deprecated."""
         return await self._chunked_read(
             "check-current-user-follows",
-            self._ids(ids, "user"),
+            check_ids(ids, "user"),
             key=None,
             params={"type": "user"},
         )
