@@ -1,13 +1,13 @@
 """How many simple GETs per second the emulator serves, and whether it stays correct.
 
-The emulator runs in its own process (``trio-spotify emulator --port 0``, hypercorn's Trio
+The emulator runs in its own process (`trio-spotify emulator --port 0`, hypercorn's Trio
 worker) so that the load generator — this process, httpx on Trio — does not share its
 core. For each concurrency level the script keeps that many connections busy with
-``GET /v1/tracks/{id}`` for ``--duration`` seconds, checks that every answer is 200 and
+`GET /v1/tracks/{id}` for `--duration` seconds, checks that every answer is 200 and
 holds the track that was asked for, and prints requests per second, the share of one
 core the server process used, and the rate it could sustain at full use of that core (the
 load generator is usually the limit on a 2-core machine). The same requests
-in-process (``httpx.ASGITransport``, one core, no sockets) are measured in the same run
+in-process (`httpx.ASGITransport`, one core, no sockets) are measured in the same run
 for comparison.
 
     python benchmarks/bench_emulator.py                 # about 15 s
@@ -62,7 +62,7 @@ def cpu_seconds(pid: int) -> float:
 async def load(
     clients: list[httpx.AsyncClient], token: str, ids: list[str], concurrency: int, duration: float
 ) -> tuple[int, int, float]:
-    """(answers, wrong answers, seconds) of ``concurrency`` workers for ``duration`` s."""
+    """(answers, wrong answers, seconds) of `concurrency` workers for `duration` s."""
     done = 0
     wrong = 0
     headers = {"Authorization": f"Bearer {token}"}

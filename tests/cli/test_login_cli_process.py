@@ -1,6 +1,6 @@
-"""``python -m trio_spotify login`` as a real process, against the emulator on loopback.
+"""`python -m trio_spotify login` as a real process, against the emulator on loopback.
 
-- ``--no-browser``: the command prints the authorize URL, the "user" opens it (the emulator
+- `--no-browser`: the command prints the authorize URL, the "user" opens it (the emulator
   consents) and pastes the address it was redirected to into the process's standard input;
   the token lands in the token file under $XDG_CONFIG_HOME with mode 0600.
 - Ctrl-C (SIGINT) while waiting for the redirect: the process exits with status 130 and
@@ -22,7 +22,7 @@ import httpx
 import pytest
 import trio
 
-from trio_spotify.testing import SpotifyEmulator, serve_emulator
+from trio_spotify.testing import SpotifyEmulator, open_emulator_server
 
 pytestmark = [
     pytest.mark.loopback,
@@ -81,7 +81,7 @@ def environment(tmp_path: Path, client_id: str, redirect: str) -> dict[str, str]
 async def test_no_browser_login_in_a_real_process(tmp_path: Path) -> None:
     emulator = SpotifyEmulator()
     with trio.fail_after(TIMEOUT):
-        async with serve_emulator(emulator) as base_url:
+        async with open_emulator_server(emulator) as base_url:
             env = environment(tmp_path, emulator.client_id, "http://127.0.0.1:8888/callback")
             process = await trio.lowlevel.open_process(
                 [

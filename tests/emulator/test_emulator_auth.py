@@ -8,7 +8,7 @@ import pytest
 import trio
 from helpers.emulator import REDIRECT, authorize, basic, bearer, pkce_pair, query_of, raw_client
 
-from trio_spotify import AuthenticationError, InvalidGrant, TokenExpired, open_spotify
+from trio_spotify import AuthenticationError, InvalidGrantError, TokenExpiredError, open_spotify
 from trio_spotify.testing import IN_PROCESS_URL, SpotifyEmulator, open_emulator_client
 
 
@@ -222,7 +222,7 @@ async def test_refresh_token_expires_from_authorization(
         await trio.sleep(500)
         await spotify.request("GET", "/me")  # renewed: refreshing does not extend the lifetime
         await trio.sleep(600)
-        with pytest.raises(InvalidGrant):
+        with pytest.raises(InvalidGrantError):
             await spotify.request("GET", "/me")
     assert emulator.counters.token_errors["invalid_grant"] == 1
 
@@ -233,7 +233,7 @@ async def test_revoked_refresh_token_is_invalid_grant() -> None:
         await spotify.request("GET", "/me")
         emulator.revoke_refresh_tokens()
         emulator.expire_access_tokens()
-        with pytest.raises(InvalidGrant):
+        with pytest.raises(InvalidGrantError):
             await spotify.request("GET", "/me")
 
 
@@ -251,7 +251,7 @@ async def test_client_credentials_through_the_client() -> None:
         assert s.token is not None
         assert s.token.scope == frozenset()
         # an app token has no user: /me answers 401 (the client renews once, then raises)
-        with pytest.raises(TokenExpired) as info:
+        with pytest.raises(TokenExpiredError) as info:
             await s.request("GET", "/me")
         assert info.value.status == 401
     assert emulator.counters.tokens_by_grant["client_credentials"] == 2

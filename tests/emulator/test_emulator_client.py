@@ -9,7 +9,7 @@ import trio
 
 from trio_spotify import (
     NetworkError,
-    RateLimitExceeded,
+    RateLimitError,
     ResponseDecodeError,
     RetryPolicy,
     ServerError,
@@ -90,7 +90,7 @@ async def test_quota_is_raised_at_once() -> None:
     async with open_emulator_client(emulator) as spotify:
         await spotify.request("GET", "/markets")
         await spotify.request("GET", "/markets")
-        with pytest.raises(RateLimitExceeded) as info:
+        with pytest.raises(RateLimitError) as info:
             await spotify.request("GET", "/markets")
     assert info.value.reason == "QUOTA_EXCEEDED"
     assert emulator.counters.requests["get-available-markets"] == 3

@@ -1,5 +1,5 @@
 """The emulator served on real loopback sockets (hypercorn's Trio worker), on the real
-clock, every test bounded by ``trio.fail_after``. Never combined with autojump_clock."""
+clock, every test bounded by `trio.fail_after`. Never combined with autojump_clock."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import trio
 from helpers.emulator import REDIRECT, basic, bearer, query_of
 
 from trio_spotify import ClientCredentials, NetworkError, RetryPolicy, open_spotify
-from trio_spotify.testing import SpotifyEmulator, serve_emulator
+from trio_spotify.testing import SpotifyEmulator, open_emulator_server
 
 pytestmark = pytest.mark.loopback
 
@@ -23,7 +23,7 @@ NO_JITTER = RetryPolicy(jitter=lambda cap: cap / 50)
 async def test_client_over_loopback_follows_next_links() -> None:
     emulator = SpotifyEmulator()
     with trio.fail_after(20):
-        async with serve_emulator(emulator) as base_url:
+        async with open_emulator_server(emulator) as base_url:
             assert base_url.startswith("http://127.0.0.1:")
             async with open_spotify(
                 emulator.client_credentials(), api_url=base_url + "/v1", accounts_url=base_url
@@ -47,7 +47,7 @@ async def test_authorization_code_flow_over_http() -> None:
     emulator = SpotifyEmulator()
     with trio.fail_after(20):
         async with (
-            serve_emulator(emulator) as base_url,
+            open_emulator_server(emulator) as base_url,
             httpx.AsyncClient(base_url=base_url) as client,
         ):
             r = await client.get(
@@ -83,7 +83,7 @@ async def test_dropped_connection_on_a_socket() -> None:
     emulator = SpotifyEmulator()
     token = emulator.issue_access_token()
     with trio.fail_after(20):
-        async with serve_emulator(emulator) as base_url:
+        async with open_emulator_server(emulator) as base_url:
             async with httpx.AsyncClient(base_url=base_url) as client:
                 emulator.faults.drop_next()
                 with pytest.raises(httpx.RemoteProtocolError):
@@ -111,7 +111,7 @@ async def test_256_concurrent_connections_stay_correct() -> None:
     c = emulator.catalog
     wrong: list[int] = []
     with trio.fail_after(60):
-        async with serve_emulator(emulator) as base_url:
+        async with open_emulator_server(emulator) as base_url:
             limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
             async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
 
@@ -135,7 +135,7 @@ async def test_256_concurrent_connections_stay_correct() -> None:
 async def test_exception_in_the_block_comes_out_as_itself() -> None:
     emulator = SpotifyEmulator()
     with trio.fail_after(20), pytest.raises(KeyError):
-        async with serve_emulator(emulator):
+        async with open_emulator_server(emulator):
             raise KeyError("mine")
 
 
@@ -185,7 +185,7 @@ async def test_renewal_storm_over_sockets() -> None:
     emulator = SpotifyEmulator()
     with trio.fail_after(30):
         async with (
-            serve_emulator(emulator) as base_url,
+            open_emulator_server(emulator) as base_url,
             open_spotify(
                 emulator.user_auth(),
                 api_url=base_url + "/v1",
@@ -239,7 +239,7 @@ async def test_exceptions_from_the_served_block_come_out_as_raised() -> None:
     emulator = SpotifyEmulator()
 
     async def raise_in_block(error: BaseException) -> None:
-        async with serve_emulator(emulator):
+        async with open_emulator_server(emulator):
             raise error
 
     with trio.fail_after(20):

@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 import pytest
 import trio
 
-from trio_spotify import Spotify, TokenExpired
+from trio_spotify import Spotify, TokenExpiredError
 from trio_spotify.testing import RateLimit, SpotifyEmulator
 
 
@@ -49,7 +49,7 @@ async def test_seeded_library_as_documented(spotify: Spotify) -> None:
 
 async def test_spotify_app_fixture_has_no_user(spotify_app: Spotify) -> None:
     assert (await spotify_app.request("GET", "/markets"))["markets"]
-    with pytest.raises(TokenExpired):
+    with pytest.raises(TokenExpiredError):
         await spotify_app.request("GET", "/me")
 
 
@@ -81,7 +81,14 @@ def test_testing_exports_are_complete() -> None:
         assert getattr(testing, name) is not None, name
     assert set(testing.__all__) <= set(dir(testing))
     with pytest.raises(AttributeError):
-        _ = testing.NoSuchThing  # type: ignore[attr-defined]
+        _ = testing.NoSuchThing
+
+
+def test_serve_emulator_is_kept_as_the_alias_of_open_emulator_server() -> None:
+    import trio_spotify.testing as testing
+
+    assert testing.serve_emulator is testing.open_emulator_server
+    assert {"open_emulator_server", "serve_emulator"} <= set(testing.__all__)
 
 
 def test_emulators_share_their_catalog_but_not_their_state() -> None:

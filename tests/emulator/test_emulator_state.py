@@ -1,17 +1,18 @@
 """Writes change what reads return; paging, limits, IDs and modes behave as Spotify's.
 
-These tests use the pytest plugin's fixtures (``spotify_emulator``, ``spotify``) and the
-client's raw ``spotify.request``, in-process."""
+These tests use the pytest plugin's fixtures (`spotify_emulator`, `spotify`) and the
+client's raw `spotify.request`, in-process."""
 
 from __future__ import annotations
 
 import base64
 import re
+from typing import Any
 
 import pytest
 import trio
 
-from trio_spotify import BadRequest, Forbidden, NotFound, Spotify
+from trio_spotify import BadRequestError, ForbiddenError, NotFoundError, Spotify
 from trio_spotify.testing import CatalogSize, SpotifyEmulator, open_emulator_client
 
 BASE62 = re.compile(r"^[0-9A-Za-z]{22}$")
@@ -110,7 +111,7 @@ async def test_playlist_lifecycle(spotify: Spotify, spotify_emulator: SpotifyEmu
     )
     snapshots.append(moved["snapshot_id"])
     assert await order() == [*tracks[:4], tracks[4]]
-    with pytest.raises(BadRequest):  # stale snapshot
+    with pytest.raises(BadRequestError):  # stale snapshot
         await spotify.request(
             "PUT",
             f"/playlists/{playlist_id}/items",
@@ -151,16 +152,16 @@ async def test_cover_upload(spotify: Spotify, spotify_emulator: SpotifyEmulator)
     after = await spotify.request("GET", f"/playlists/{pid}/images")
     assert after != before
     assert spotify_emulator.playlist(pid).covers == 1  # type: ignore[union-attr]
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequestError):
         await spotify.request(
             "PUT", f"/playlists/{pid}/images", content=base64.b64encode(b"GIF89a"), headers=headers
         )
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequestError):
         await spotify.request(
             "PUT", f"/playlists/{pid}/images", content=b"not base64!", headers=headers
         )
     foreign = spotify_emulator.catalog.id_of(8, 1)
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         await spotify.request("PUT", f"/playlists/{foreign}/images", content=jpeg, headers=headers)
 
 
@@ -171,7 +172,7 @@ async def test_player_commands_change_playback_state(
     c = spotify_emulator.catalog
     assert await spotify.request("GET", "/me/player") is None  # 204: nothing is playing
     album = c.id_of(2, 7)
-    with pytest.raises(NotFound) as info:
+    with pytest.raises(NotFoundError) as info:
         await spotify.request(
             "PUT", "/me/player/play", json={"context_uri": f"spotify:album:{album}"}
         )
@@ -193,7 +194,7 @@ async def test_player_commands_change_playback_state(
     await spotify.request("PUT", "/me/player/pause")
     paused = await spotify.request("GET", "/me/player")
     assert paused["is_playing"] is False
-    with pytest.raises(Forbidden) as refused:
+    with pytest.raises(ForbiddenError) as refused:
         await spotify.request("PUT", "/me/player/pause")
     assert refused.value.reason == "ALREADY_PAUSED"
     await spotify.request("POST", "/me/player/next")
@@ -219,7 +220,7 @@ async def test_player_commands_change_playback_state(
     assert now["item"]["id"] == queued
     recent = await spotify.request("GET", "/me/player/recently-played", params={"limit": 2})
     assert [i["track"]["id"] for i in recent["items"]] == [c.id_of(3, c.album_tracks(7)[1]), first]
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequestError):
         await spotify.request("PUT", "/me/player", json={"device_ids": [d["id"] for d in devices]})
 
 
@@ -243,7 +244,7 @@ async def test_paging_next_links_cover_a_long_playlist(
     page = await spotify.request("GET", f"/playlists/{playlist}/items", params={"limit": 50})
     assert page["total"] == 2500
     assert page["next"].startswith(spotify.api_url + "/")
-    seen = []
+    seen: list[str] = []
     while True:
         seen.extend(entry["item"]["id"] for entry in page["items"])
         if page["next"] is None:
@@ -279,7 +280,7 @@ async def test_cursor_paging_of_followed_artists(
     page = (await spotify.request("GET", "/me/following", params={"type": "artist", "limit": 7}))[
         "artists"
     ]
-    got = []
+    got: list[str] = []
     while True:
         got.extend(a["id"] for a in page["items"])
         if page["next"] is None:
@@ -297,7 +298,7 @@ async def test_limits_and_ids_are_enforced(
     tracks = [c.id_of(3, c.track_at(n)) for n in range(51)]
     several = await spotify.request("GET", "/tracks", params={"ids": tracks[:50]})
     assert [t["id"] for t in several["tracks"]] == tracks[:50]
-    cases = [
+    cases: list[tuple[str, dict[str, Any] | None]] = [
         ("/tracks", {"ids": tracks}),
         ("/albums", {"ids": ids(spotify_emulator, 2, range(21))}),
         (f"/albums/{c.id_of(2, 0)}/tracks", {"limit": 51}),
@@ -312,16 +313,16 @@ async def test_limits_and_ids_are_enforced(
         ("/recommendations", {"seed_genres": "jazz,rock,pop,funk,soul,disco"}),
     ]
     for path, params in cases:
-        with pytest.raises(BadRequest) as info:
+        with pytest.raises(BadRequestError) as info:
             await spotify.request("GET", path, params=params)
         assert info.value.status == 400, path
-    with pytest.raises(BadRequest) as invalid:
+    with pytest.raises(BadRequestError) as invalid:
         await spotify.request("GET", "/tracks/not-an-id")
     assert invalid.value.message == "invalid id"
     unknown = "0" * 22
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         await spotify.request("GET", f"/tracks/{unknown}")
-    with pytest.raises(NotFound):  # an album ID is not a track
+    with pytest.raises(NotFoundError):  # an album ID is not a track
         await spotify.request("GET", f"/tracks/{c.id_of(2, 0)}")
 
 
@@ -368,14 +369,14 @@ async def test_development_mode_refuses_deprecated_operations(
         ("/markets", None),
         ("/recommendations", {"seed_genres": "jazz"}),
     ]:
-        with pytest.raises(Forbidden) as info:
+        with pytest.raises(ForbiddenError) as info:
             await spotify.request("GET", path, params=params)
         assert info.value.message == "Forbidden"
     # playlist contents only for playlists the user owns
     foreign = c.id_of(8, 1)
     meta = await spotify.request("GET", f"/playlists/{foreign}")
     assert "items" not in meta
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         await spotify.request("GET", f"/playlists/{foreign}/items")
     mine = await spotify.request("POST", "/me/playlists", json={"name": "ok"})
     assert (await spotify.request("GET", f"/playlists/{mine['id']}/items"))["total"] == 0
@@ -398,12 +399,12 @@ async def test_users_and_their_playlists(
     profile = await spotify.request("GET", f"/users/{other}")
     assert profile["id"] == other
     assert profile["uri"] == f"spotify:user:{other}"
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFoundError):
         await spotify.request("GET", "/users/nobody.at.all")
     owned = await spotify.request("GET", f"/users/{other}/playlists")
     assert owned["total"] >= 1
     assert {p["owner"]["id"] for p in owned["items"]} == {other}
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         await spotify.request("POST", f"/users/{other}/playlists", json={"name": "not mine"})
     made = await spotify.request(
         "POST",
@@ -412,7 +413,7 @@ async def test_users_and_their_playlists(
     )
     assert made["collaborative"] is True
     foreign = owned["items"][0]["id"]
-    with pytest.raises(Forbidden):
+    with pytest.raises(ForbiddenError):
         await spotify.request(
             "POST", f"/playlists/{foreign}/items", json={"uris": [f"spotify:track:{c.id_of(3, 0)}"]}
         )

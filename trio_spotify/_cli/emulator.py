@@ -67,7 +67,7 @@ def register(subparsers: Any) -> None:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    from trio_spotify.testing import RateLimit, SpotifyEmulator, serve_emulator
+    from trio_spotify.testing import RateLimit, SpotifyEmulator, open_emulator_server
 
     rate_limit = RateLimit(args.rate_limit, args.window) if args.rate_limit else None
     emulator = SpotifyEmulator(
@@ -77,7 +77,7 @@ async def _serve(args: argparse.Namespace) -> None:
         access_token_lifetime=args.token_lifetime,
     )
     emulator.faults.latency = args.latency
-    async with serve_emulator(emulator, host=args.host, port=args.port) as base_url:
+    async with open_emulator_server(emulator, host=args.host, port=args.port) as base_url:
         token = emulator.issue_access_token()
         print(f"Spotify emulator serving on {base_url} (Ctrl-C to stop)")
         print(f"  accounts_url:  {base_url}")

@@ -7,7 +7,8 @@ seed, with state, scopes, token expiry, rate limits and injectable faults.
 
 - in-process: `open_emulator_client`, or `httpx.ASGITransport(app=emulator.app)`
   passed as `open_spotify(transport=...)`;
-- on loopback: `async with serve_emulator(emulator) as base_url: ...` (hypercorn, Trio);
+- on loopback: `async with open_emulator_server(emulator) as base_url: ...` (hypercorn,
+  Trio; `serve_emulator` is its earlier name, kept as an alias);
 - from pytest: the fixtures `spotify_emulator` and `spotify` (see the top-level
   module `pytest_trio_spotify`);
 - from a shell: `trio-spotify emulator --port 8000`.
@@ -24,15 +25,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._accounts import ALL_SCOPES as ALL_SCOPES
-    from ._catalog import CatalogSize as CatalogSize
-    from ._emulator import EmulatorCounters as EmulatorCounters
+    from ._catalog_size import CatalogSize as CatalogSize
+    from ._counters import EmulatorCounters as EmulatorCounters
+    from ._emulated_accounts import ALL_SCOPES as ALL_SCOPES
     from ._emulator import EmulatorUserAuth as EmulatorUserAuth
-    from ._emulator import Faults as Faults
-    from ._emulator import RateLimit as RateLimit
     from ._emulator import SpotifyEmulator as SpotifyEmulator
+    from ._faults import Faults as Faults
+    from ._faults import RateLimit as RateLimit
     from ._serve import IN_PROCESS_URL as IN_PROCESS_URL
     from ._serve import open_emulator_client as open_emulator_client
+    from ._serve import open_emulator_server as open_emulator_server
     from ._serve import serve_emulator as serve_emulator
 
 __all__ = [
@@ -45,19 +47,22 @@ __all__ = [
     "RateLimit",
     "SpotifyEmulator",
     "open_emulator_client",
+    "open_emulator_server",
     "serve_emulator",
 ]
 
+# Where each name lives, imported on first use.
 _MODULES = {
-    "ALL_SCOPES": "._accounts",
-    "CatalogSize": "._catalog",
-    "EmulatorCounters": "._emulator",
+    "ALL_SCOPES": "._emulated_accounts",
+    "CatalogSize": "._catalog_size",
+    "EmulatorCounters": "._counters",
     "EmulatorUserAuth": "._emulator",
-    "Faults": "._emulator",
-    "RateLimit": "._emulator",
+    "Faults": "._faults",
+    "RateLimit": "._faults",
     "SpotifyEmulator": "._emulator",
     "IN_PROCESS_URL": "._serve",
     "open_emulator_client": "._serve",
+    "open_emulator_server": "._serve",
     "serve_emulator": "._serve",
 }
 

@@ -1,67 +1,83 @@
 """One Web API call as the operation handlers see it: parsed parameters, the caller's
-identity, and helpers that enforce Spotify's limits with Spotify's 400 bodies."""
+identity, and helpers that enforce Spotify's limits with Spotify's 400 bodies.
+
+A `Call` knows its row of the operations table (`trio_spotify._operations`), so the limits
+are read from there and written nowhere else: `limit()` checks the row's `limit_range`,
+`offset()` its `max_offset`, `id_list()` and `batch` its `batch`. A handler passes a
+bound of its own only where Spotify's behaviour differs from its definition, and says why.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from trio_spotify._operations import Operation
+
 from ._catalog import BASE, Catalog, Ref
-from ._ids import is_base62_id
+from ._catalog_ids import is_base62_id
+from ._emulated_accounts import AccessGrant
+from ._reply import ApiError, Reply, bad_request
+from ._state import Playlist, UserState
 
-if TYPE_CHECKING:
-    from ._accounts import AccessGrant
-    from ._emulator import SpotifyEmulator
-    from ._state import UserState
+__all__ = ["ApiHandler", "Call", "EmulatorState", "Mode"]
 
-__all__ = ["ApiError", "Call", "Reply"]
+Mode = Literal["extended", "development"]
 
-#: A handler's answer: status and JSON body (`None` for no body).
-Reply = tuple[int, Any]
+
+#: What the emulator runs for one operation: a synchronous function of the call.
+ApiHandler = Callable[["Call"], Reply]
 
 URI_KINDS = frozenset(
     {"track", "album", "artist", "episode", "show", "audiobook", "chapter", "playlist", "user"}
 )
 
 
-class ApiError(Exception):
-    """Answer with Spotify's error object `{"error": {"status", "message"[, "reason"]}}`."""
+class EmulatorState(Protocol):
+    """What the handlers read and change of their emulator (`SpotifyEmulator` is one).
 
-    def __init__(
+    A protocol, so that the handlers sit below the emulator that composes them.
+    """
+
+    catalog: Catalog
+    mode: Mode
+    clock: Callable[[], float]
+
+    def now_ms(self) -> int: ...
+    def iso(self, ms: int) -> str: ...
+    def user(self, user_id: str) -> UserState: ...
+    def playlist(self, playlist_id: str) -> Playlist | None: ...
+    def create_playlist(
         self,
-        status: int,
-        message: str,
-        reason: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.reason = reason
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"status": self.status, "message": self.message}
-        if self.reason is not None:
-            error["reason"] = self.reason
-        return {"error": error}
-
-
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, message)
+        owner: UserState,
+        name: str,
+        *,
+        public: bool,
+        collaborative: bool,
+        description: str | None,
+    ) -> Playlist: ...
+    def known_user(self, user_id: str) -> bool: ...
+    def followers_of(self, user_id: str) -> int: ...
+    def owned_playlists(self, user_id: str) -> list[str]: ...
 
 
 class Call:
     """Parameters and identity of one API request, read by an operation handler."""
 
     def __init__(
-        self, emulator: SpotifyEmulator, request: Request, grant: AccessGrant, raw_body: bytes
+        self,
+        emulator: EmulatorState,
+        operation: Operation,
+        request: Request,
+        grant: AccessGrant,
+        raw_body: bytes,
     ) -> None:
         self.emulator = emulator
+        self.operation = operation
         self.request = request
         self.grant = grant
         self.query = request.query_params
@@ -124,11 +140,27 @@ class Call:
             raise bad_request(f"Invalid {name}: {name} must be {bound}")
         return value
 
-    def limit(self, default: int = 20, maximum: int = 50, minimum: int = 1) -> int:
-        return self.int_param("limit", default, minimum, maximum)
+    def limit(self, default: int = 20, *, maximum: int | None = None) -> int:
+        """The `limit` parameter, within the operation's `limit_range` (400 outside it).
 
-    def offset(self, maximum: int | None = None) -> int:
-        return self.int_param("offset", 0, 0, maximum)
+        `maximum` replaces the table's upper bound where Spotify accepts more than its
+        definition says.
+        """
+        bounds = self.operation.limit_range
+        assert bounds is not None, f"{self.operation.operation_id} has no limit range"
+        lo, hi = bounds
+        return self.int_param("limit", default, lo, hi if maximum is None else maximum)
+
+    def offset(self) -> int:
+        """The `offset` parameter, at most the operation's `max_offset` (400 beyond it)."""
+        return self.int_param("offset", 0, 0, self.operation.max_offset)
+
+    @property
+    def batch(self) -> int:
+        """How many IDs or URIs one request of this operation may carry (the table's `batch`)."""
+        batch = self.operation.batch
+        assert batch is not None, f"{self.operation.operation_id} has no batch size"
+        return batch
 
     def market(self) -> str | None:
         market = self.query.get("market")
@@ -139,9 +171,15 @@ class Call:
         return market
 
     def id_list(
-        self, name: str, maximum: int, *, body: bool = False, required: bool = True
+        self, name: str, maximum: int | None = None, *, body: bool = False, required: bool = True
     ) -> list[str]:
-        """IDs from the query (comma-separated) or, when `body`, a JSON body's `name`."""
+        """IDs from the query (comma-separated) or, when `body`, a JSON body's `name`.
+
+        At most `maximum` of them (default: the operation's `batch`); 400 for more, for none
+        (when `required`) and for a value that is not a base-62 ID.
+        """
+        if maximum is None:
+            maximum = self.batch
         raw = self.query.get(name)
         values: list[str]
         if raw is not None:
@@ -223,12 +261,11 @@ class Call:
         convert: Callable[[Any], Any],
         *,
         default: int = 20,
-        maximum: int = 50,
-        max_offset: int | None = None,
+        maximum: int | None = None,
     ) -> dict[str, Any]:
         """`page` over an in-memory sequence, reading `limit`/`offset` from the query."""
-        limit = self.limit(default, maximum)
-        offset = self.offset(max_offset)
+        limit = self.limit(default, maximum=maximum)
+        offset = self.offset()
         return self.page(
             len(items),
             lambda o, n: [convert(x) for x in items[o : o + n]],

@@ -1,5 +1,6 @@
 """The emulator's catalog: artists, albums, tracks, shows, episodes, audiobooks, chapters,
-playlists, users, categories, markets and genres, generated deterministically from a seed.
+playlists and users, generated deterministically from a seed (out of the fixed word lists,
+markets, genres and categories of `_vocabulary.py`).
 
 Nothing is generated up front: an object is built from `random.Random((seed, kind, index))`
 the first time it is asked for and cached, so creating an emulator costs microseconds and
@@ -22,258 +23,27 @@ from typing import Any
 
 import attrs
 
-from ._ids import IdCodec
+from ._catalog_ids import (
+    ALBUM,
+    ARTIST,
+    AUDIOBOOK,
+    CHAPTER,
+    EPISODE,
+    KIND_NAMES,
+    PLAYLIST,
+    SHOW,
+    TRACK,
+    IdCodec,
+)
+from ._catalog_size import MAX_CHAPTERS, MAX_EPISODES, MAX_TRACKS, CatalogSize
+from ._vocabulary import ADJECTIVES, FIRST_NAMES, GENRES, LANGUAGES, LAST_NAMES, MARKETS, NOUNS
 
-__all__ = ["BASE", "API", "Catalog", "CatalogSize", "Ref"]
+__all__ = ["API", "BASE", "OPEN", "Catalog", "Ref"]
 
 #: Placeholder base URL in generated objects, replaced by the request's base URL.
 BASE = "http://spotify-emulator.invalid"
 API = BASE + "/v1"
 OPEN = "https://open.spotify.com"
-
-# Kind codes inside IDs.
-ARTIST, ALBUM, TRACK, SHOW, EPISODE, AUDIOBOOK, CHAPTER, PLAYLIST, USER_PLAYLIST = range(1, 10)
-KIND_NAMES = {
-    ARTIST: "artist",
-    ALBUM: "album",
-    TRACK: "track",
-    SHOW: "show",
-    EPISODE: "episode",
-    AUDIOBOOK: "audiobook",
-    CHAPTER: "chapter",
-    PLAYLIST: "playlist",
-    USER_PLAYLIST: "playlist",
-}
-MAX_TRACKS = 32
-MAX_EPISODES = 256
-MAX_CHAPTERS = 128
-
-MARKETS = (
-    "AD",
-    "AR",
-    "AT",
-    "AU",
-    "BE",
-    "BR",
-    "CA",
-    "CH",
-    "CL",
-    "CO",
-    "CZ",
-    "DE",
-    "DK",
-    "ES",
-    "FI",
-    "FR",
-    "GB",
-    "GR",
-    "HU",
-    "IE",
-    "IN",
-    "IT",
-    "JP",
-    "KR",
-    "MX",
-    "NL",
-    "NO",
-    "NZ",
-    "PL",
-    "PT",
-    "SE",
-    "TR",
-    "US",
-    "ZA",
-)
-GENRES = (
-    "acoustic",
-    "afrobeat",
-    "alt-rock",
-    "ambient",
-    "blues",
-    "bossanova",
-    "chill",
-    "classical",
-    "country",
-    "dance",
-    "disco",
-    "drum-and-bass",
-    "dub",
-    "edm",
-    "electronic",
-    "folk",
-    "funk",
-    "gospel",
-    "grunge",
-    "hip-hop",
-    "house",
-    "indie",
-    "jazz",
-    "k-pop",
-    "latin",
-    "metal",
-    "opera",
-    "pop",
-    "punk",
-    "r-n-b",
-    "reggae",
-    "rock",
-    "salsa",
-    "soul",
-    "techno",
-    "trance",
-)
-CATEGORIES = (
-    ("toplists", "Top Lists"),
-    ("pop", "Pop"),
-    ("hiphop", "Hip-Hop"),
-    ("rock", "Rock"),
-    ("indie_alt", "Indie"),
-    ("jazz", "Jazz"),
-    ("classical", "Classical"),
-    ("chill", "Chill"),
-    ("party", "Party"),
-    ("focus", "Focus"),
-    ("workout", "Workout"),
-    ("sleep", "Sleep"),
-    ("mood", "Mood"),
-    ("decades", "Decades"),
-    ("latin", "Latin"),
-    ("country", "Country"),
-    ("edm_dance", "Dance/Electronic"),
-    ("soul", "Soul"),
-    ("metal", "Metal"),
-    ("folk", "Folk"),
-    ("podcasts", "Podcasts"),
-    ("audiobooks", "Audiobooks"),
-    ("kids", "Kids"),
-    ("blues", "Blues"),
-)
-_ADJECTIVES = (
-    "Amber",
-    "Blue",
-    "Broken",
-    "Crimson",
-    "Distant",
-    "Electric",
-    "Endless",
-    "Faded",
-    "Golden",
-    "Hidden",
-    "Hollow",
-    "Infinite",
-    "Lonely",
-    "Lucky",
-    "Midnight",
-    "Neon",
-    "Northern",
-    "Paper",
-    "Quiet",
-    "Restless",
-    "Silver",
-    "Slow",
-    "Static",
-    "Velvet",
-    "Wild",
-    "Young",
-)
-_NOUNS = (
-    "Avenue",
-    "Blossom",
-    "Canyon",
-    "Circus",
-    "Daydream",
-    "Echo",
-    "Engine",
-    "Fever",
-    "Garden",
-    "Harbor",
-    "Horizon",
-    "Island",
-    "Lantern",
-    "Machine",
-    "Mirror",
-    "Ocean",
-    "Parade",
-    "Radio",
-    "River",
-    "Shadow",
-    "Signal",
-    "Summer",
-    "Thunder",
-    "Valley",
-    "Window",
-    "Winter",
-)
-_FIRST = (
-    "Ada",
-    "Ben",
-    "Cleo",
-    "Dev",
-    "Elena",
-    "Finn",
-    "Greta",
-    "Hugo",
-    "Iris",
-    "Jonas",
-    "Kai",
-    "Lena",
-    "Milo",
-    "Nora",
-    "Omar",
-    "Pia",
-    "Ravi",
-    "Sofia",
-    "Theo",
-    "Uma",
-)
-_LAST = (
-    "Andersen",
-    "Bauer",
-    "Costa",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Hoffmann",
-    "Ivanova",
-    "Jansen",
-    "Kowalski",
-    "Laurent",
-    "Moreau",
-    "Novak",
-    "Okafor",
-    "Petrov",
-)
-_LANGUAGES = ("en", "de", "fr", "es", "sv", "it")
-
-
-@attrs.frozen
-class CatalogSize:
-    """How big the generated catalog is. The defaults page everywhere and stay cheap."""
-
-    artists: int = 40
-    albums_per_artist: int = 24
-    #: Tracks per album are drawn between 4 and this (at most 32).
-    max_tracks_per_album: int = 16
-    shows: int = 12
-    episodes_per_show: int = 60
-    audiobooks: int = 8
-    chapters_per_audiobook: int = 24
-    #: Public playlists of the catalog's users; their lengths cycle through `playlist_lengths`.
-    playlists: int = 24
-    playlist_lengths: tuple[int, ...] = (2500, 480, 120, 50, 7, 1000, 0, 250)
-    users: int = 16
-
-    def __attrs_post_init__(self) -> None:
-        if not 4 <= self.max_tracks_per_album <= MAX_TRACKS:
-            raise ValueError(f"max_tracks_per_album must be between 4 and {MAX_TRACKS}")
-        if not 1 <= self.episodes_per_show <= MAX_EPISODES:
-            raise ValueError(f"episodes_per_show must be between 1 and {MAX_EPISODES}")
-        if not 1 <= self.chapters_per_audiobook <= MAX_CHAPTERS:
-            raise ValueError(f"chapters_per_audiobook must be between 1 and {MAX_CHAPTERS}")
-        for name in ("artists", "albums_per_artist", "shows", "audiobooks", "users"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
 
 
 @attrs.frozen
@@ -296,7 +66,7 @@ def _date(rng: random.Random, start: int = 1965, end: int = 2026) -> str:
 
 
 def _title(rng: random.Random) -> str:
-    return f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}"
+    return f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
 
 
 class Catalog:
@@ -393,6 +163,11 @@ class Catalog:
         for album in range(self.album_count):
             yield from self.album_tracks(album)
 
+    def artist_top_tracks(self, artist: int) -> list[int]:
+        """An artist's top tracks: the first track of each of their first ten albums."""
+        albums = self.artist_albums(artist)
+        return [self.album_tracks(albums[n])[0] for n in range(min(10, len(albums)))]
+
     def track_at(self, n: int) -> int:
         """A deterministic track index for any integer (for playlists, top lists, search)."""
         album = n % self.album_count
@@ -403,7 +178,7 @@ class Catalog:
 
     def user_id(self, index: int) -> str:
         rng = self._rng("user", index)
-        return f"{rng.choice(_FIRST).lower()}.{rng.choice(_LAST).lower()}.{index}"
+        return f"{rng.choice(FIRST_NAMES).lower()}.{rng.choice(LAST_NAMES).lower()}.{index}"
 
     def user_index(self, user_id: str) -> int | None:
         try:
@@ -416,7 +191,7 @@ class Catalog:
 
     def user_display_name(self, index: int) -> str:
         rng = self._rng("user", index)
-        return f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+        return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
     @staticmethod
     def user_ref(user_id: str, display_name: str | None = None) -> dict[str, Any]:
@@ -440,7 +215,7 @@ class Catalog:
         if obj is None:
             rng = self._rng("artist", index)
             spotify_id = self.id_of(ARTIST, index)
-            name = f"The {rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)}s"
+            name = f"The {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}s"
             obj = {
                 **self._links("artist", spotify_id),
                 "followers": {"href": None, "total": rng.randint(10, 5_000_000)},
@@ -546,20 +321,20 @@ class Catalog:
         if obj is None:
             rng = self._rng("show", index)
             spotify_id = self.id_of(SHOW, index)
-            name = f"The {rng.choice(_NOUNS)} Podcast"
+            name = f"The {rng.choice(NOUNS)} Podcast"
             obj = {
                 "available_markets": list(MARKETS[:6]),
                 "copyrights": [],
-                "description": f"Conversations about {rng.choice(_NOUNS).lower()}s.",
-                "html_description": f"<p>Conversations about {rng.choice(_NOUNS).lower()}s.</p>",
+                "description": f"Conversations about {rng.choice(NOUNS).lower()}s.",
+                "html_description": f"<p>Conversations about {rng.choice(NOUNS).lower()}s.</p>",
                 "explicit": False,
                 **self._links("show", spotify_id),
                 "images": _images(rng, spotify_id),
                 "is_externally_hosted": False,
-                "languages": [rng.choice(_LANGUAGES)],
+                "languages": [rng.choice(LANGUAGES)],
                 "media_type": "audio",
                 "name": name,
-                "publisher": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}",
+                "publisher": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                 "type": "show",
                 "total_episodes": self.size.episodes_per_show,
             }
@@ -606,7 +381,7 @@ class Catalog:
             rng = self._rng("audiobook", index)
             spotify_id = self.id_of(AUDIOBOOK, index)
             obj = {
-                "authors": [{"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"}],
+                "authors": [{"name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}],
                 "available_markets": list(MARKETS[:6]),
                 "copyrights": [{"text": "Emulated Audio", "type": "C"}],
                 "description": "A novel.",
@@ -618,7 +393,7 @@ class Catalog:
                 "languages": ["en"],
                 "media_type": "audio",
                 "name": f"The {_title(rng)}",
-                "narrators": [{"name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"}],
+                "narrators": [{"name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}],
                 "publisher": "Emulated Audio",
                 "type": "audiobook",
                 "total_chapters": self.size.chapters_per_audiobook,
@@ -671,7 +446,7 @@ class Catalog:
         return {
             "id": self.id_of(PLAYLIST, index),
             "name": self.playlist_name(index),
-            "description": f"{length} songs for {rng.choice(_NOUNS).lower()} days.",
+            "description": f"{length} songs for {rng.choice(NOUNS).lower()} days.",
             "owner": self.user_id(owner),
             "owner_name": self.user_display_name(owner),
             "public": True,
@@ -706,6 +481,3 @@ class Catalog:
                 (self.simple_audiobook(i)["name"].lower(), i) for i in range(s.audiobooks)
             ],
         }
-
-    def markets(self) -> list[str]:
-        return list(MARKETS)

@@ -14,7 +14,36 @@ import functools
 import hashlib
 import re
 
-__all__ = ["ALPHABET", "IdCodec", "is_base62_id"]
+__all__ = [
+    "ALBUM",
+    "ALPHABET",
+    "ARTIST",
+    "AUDIOBOOK",
+    "CHAPTER",
+    "EPISODE",
+    "KIND_NAMES",
+    "PLAYLIST",
+    "SHOW",
+    "TRACK",
+    "USER_PLAYLIST",
+    "IdCodec",
+    "is_base62_id",
+]
+
+#: The kind codes inside IDs (`SpotifyEmulator.catalog.id_of(kind, index)`); playlists
+#: created through the API are `USER_PLAYLIST`.
+ARTIST, ALBUM, TRACK, SHOW, EPISODE, AUDIOBOOK, CHAPTER, PLAYLIST, USER_PLAYLIST = range(1, 10)
+KIND_NAMES = {
+    ARTIST: "artist",
+    ALBUM: "album",
+    TRACK: "track",
+    SHOW: "show",
+    EPISODE: "episode",
+    AUDIOBOOK: "audiobook",
+    CHAPTER: "chapter",
+    PLAYLIST: "playlist",
+    USER_PLAYLIST: "playlist",
+}
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}

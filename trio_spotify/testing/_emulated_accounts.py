@@ -32,7 +32,8 @@ import binascii
 import hashlib
 import ipaddress
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import attrs
@@ -40,10 +41,10 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-if TYPE_CHECKING:
-    from ._emulator import SpotifyEmulator
+from ._counters import EmulatorCounters
+from ._faults import Faults
 
-__all__ = ["AccessGrant", "AccountsService", "ALL_SCOPES"]
+__all__ = ["ALL_SCOPES", "AccessGrant", "AccountsHost", "EmulatedAccounts"]
 
 #: Every scope Spotify documents (the OpenAPI file's 19 plus `user-personalized`).
 ALL_SCOPES = frozenset(
@@ -129,10 +130,32 @@ def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-class AccountsService:
-    """The token store and the two accounts endpoints of one emulator."""
+class AccountsHost(Protocol):
+    """What the accounts service reads of its emulator (`SpotifyEmulator` is one): the
+    app's credentials, the user who signs in, token lifetimes, the clock, the counters and
+    the faults. A protocol, so that the service sits below the emulator that composes it."""
 
-    def __init__(self, emulator: SpotifyEmulator) -> None:
+    client_id: str
+    client_secret: str
+    user_id: str
+    consent: bool
+    redirect_uris: set[str]
+    access_token_lifetime: float
+    refresh_token_lifetime: float | None
+    rotate_refresh_tokens: bool | None
+    clock: Callable[[], float]
+    counters: EmulatorCounters
+    faults: Faults
+
+
+class EmulatedAccounts:
+    """The token store and the two accounts endpoints of one emulator.
+
+    Not the client's `trio_spotify.AccountsService` (which talks to this one): this is the
+    service's side, `SpotifyEmulator.accounts`.
+    """
+
+    def __init__(self, emulator: AccountsHost) -> None:
         self._emulator = emulator
         self.access: dict[str, AccessGrant] = {}
         self._codes: dict[str, _Code] = {}
@@ -202,6 +225,7 @@ class AccountsService:
         return parts.scheme == "http" and _is_loopback_ip(parts.hostname)
 
     async def authorize(self, request: Request) -> Response:
+        """`GET /authorize`: consent at once and redirect back (see the module docstring)."""
         emulator = self._emulator
         emulator.counters.authorizations += 1
         q = request.query_params
@@ -246,6 +270,7 @@ class AccountsService:
     # -- /api/token -----------------------------------------------------------------------
 
     async def token(self, request: Request) -> Response:
+        """`POST /api/token`: one of the grants, or an RFC 6749 error body."""
         fault = self._emulator.faults.take("request-token", targeted_only=True)
         if fault is not None:
             kind, status = fault

@@ -1,154 +1,37 @@
-"""The `SpotifyEmulator`: configuration, state, counters, faults and the ASGI app."""
+"""`SpotifyEmulator`: an offline Spotify, its configuration and the state it keeps.
+
+The emulator composes its parts, each in its own module: the catalog (`_catalog`), the
+state of users and playlists (`_state`, created and seeded here), the accounts service
+(`_emulated_accounts`), faults and rate limits (`_faults`), counters (`_counters`) and
+the ASGI app that serves the Web API (`_app`, with the handlers of `_api`).
+"""
 
 from __future__ import annotations
 
-import collections
 import functools
 import hashlib
-import json
-import math
 import random
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import anyio
 import attrs
-import httpx
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
 
-from ._accounts import ALL_SCOPES, AccessGrant, AccountsService
-from ._api import OPERATIONS, Operation
-from ._call import ApiError, Call
-from ._catalog import BASE, PLAYLIST, USER_PLAYLIST, Catalog, CatalogSize
-from ._state import Device, Player, Playlist, PlaylistEntry, UserState
+from ._app import build_app
+from ._call import Mode
+from ._catalog import Catalog
+from ._catalog_ids import ALBUM, ARTIST, AUDIOBOOK, EPISODE, PLAYLIST, SHOW, TRACK, USER_PLAYLIST
+from ._catalog_size import CatalogSize
+from ._counters import EmulatorCounters
+from ._emulated_accounts import ALL_SCOPES, EmulatedAccounts
+from ._faults import Faults, RateLimit, Throttle
+from ._state import Device, PlayerState, Playlist, PlaylistEntry, UserState
 
-__all__ = ["EmulatorCounters", "Faults", "RateLimit", "SpotifyEmulator"]
+if TYPE_CHECKING:
+    from trio_spotify import ClientCredentials
 
-Mode = Literal["extended", "development"]
-
-#: Set in the ASGI scope by `serve_emulator`: the request came over a real socket.
-SOCKET_SCOPE_KEY = "trio_spotify.socket"
-_JSON = "application/json; charset=utf-8"
-
-
-@attrs.frozen
-class RateLimit:
-    """Allow `requests` Web API requests per client id in any rolling `window` seconds."""
-
-    requests: int = attrs.field(validator=attrs.validators.ge(1))
-    window: float = attrs.field(default=30.0, validator=attrs.validators.gt(0))
-
-
-@attrs.define
-class EmulatorCounters:
-    """What the emulator has seen. Read them in tests; they only ever grow."""
-
-    #: Web API requests per operationId (refused ones included).
-    requests: collections.Counter[str] = attrs.field(factory=collections.Counter)
-    #: Access tokens issued, in all and per grant type.
-    tokens_issued: int = 0
-    tokens_by_grant: collections.Counter[str] = attrs.field(factory=collections.Counter)
-    #: Token endpoint refusals per RFC 6749 error code.
-    token_errors: collections.Counter[str] = attrs.field(factory=collections.Counter)
-    #: Requests to `/authorize`.
-    authorizations: int = 0
-    #: 429 answers sent (rate limit and quota).
-    rate_limited: int = 0
-    #: 401 answers sent by the Web API (missing, unknown or expired tokens).
-    unauthorized: int = 0
-    #: Faults injected, per kind (`"error"`, `"malformed"`, `"drop"`).
-    faults: collections.Counter[str] = attrs.field(factory=collections.Counter)
-
-    @property
-    def total_requests(self) -> int:
-        return sum(self.requests.values())
-
-
-@attrs.define
-class _Scheduled:
-    kind: str
-    status: int
-    remaining: int
-    operation: str | None
-
-
-class Faults:
-    """Failures injected into Web API answers, for testing retries and for benchmarks.
-
-    - `latency`: seconds every Web API answer is delayed (`anyio.sleep`, so under
-      Trio a `MockClock` skips it);
-    - `fail_next`, `malformed_next`, `drop_next`: schedule faults for the
-      next `count` matching requests (optionally of one `operation` id);
-    - `error_rate`: the probability that any request gets a random status of
-      `error_statuses` (seeded, so runs repeat).
-
-    Faults hit Web API requests; the token endpoint only gets those scheduled with
-    `operation="request-token"` (an error answers `{"error": "server_error"}`).
-
-    Dropping a connection closes it mid-answer when the emulator is served on a socket;
-    in-process it raises `httpx.RemoteProtocolError` out of the transport, which is what
-    the client sees on a socket.
-    """
-
-    def __init__(self, seed: int | str = 0) -> None:
-        self.latency = 0.0
-        self.error_rate = 0.0
-        self.error_statuses: tuple[int, ...] = (500, 502, 503)
-        self._random = random.Random(f"faults/{seed}")
-        self._scheduled: list[_Scheduled] = []
-
-    def fail_next(self, status: int = 503, count: int = 1, *, operation: str | None = None) -> None:
-        """Answer the next `count` requests (of `operation`) with `status` (5xx, or any)."""
-        if not 400 <= status <= 599:
-            raise ValueError(f"status must be an HTTP error status, not {status}")
-        self._schedule("error", status, count, operation)
-
-    def malformed_next(self, count: int = 1, *, operation: str | None = None) -> None:
-        """Answer the next `count` requests with a 200 whose body is not valid JSON."""
-        self._schedule("malformed", 200, count, operation)
-
-    def drop_next(self, count: int = 1, *, operation: str | None = None) -> None:
-        """Drop the connection of the next `count` requests half-way through the answer."""
-        self._schedule("drop", 0, count, operation)
-
-    def clear(self) -> None:
-        """Remove every scheduled fault and switch off latency and random errors."""
-        self._scheduled.clear()
-        self.latency = 0.0
-        self.error_rate = 0.0
-
-    @property
-    def pending(self) -> int:
-        """Scheduled faults not yet delivered."""
-        return sum(s.remaining for s in self._scheduled)
-
-    def _schedule(self, kind: str, status: int, count: int, operation: str | None) -> None:
-        if count < 1:
-            raise ValueError(f"count must be at least 1, not {count}")
-        self._scheduled.append(_Scheduled(kind, status, count, operation))
-
-    def take(self, operation: str, *, targeted_only: bool = False) -> tuple[str, int] | None:
-        """The fault for one request of `operation` (consumed), or `None`.
-
-        The token endpoint (`operation="request-token"`) passes `targeted_only`: it only
-        gets faults scheduled for it by name, never the untargeted ones or random errors.
-        """
-        for item in self._scheduled:
-            if item.operation == operation or (item.operation is None and not targeted_only):
-                item.remaining -= 1
-                if item.remaining == 0:
-                    self._scheduled.remove(item)
-                return item.kind, item.status
-        if not targeted_only and self.error_rate > 0 and self._random.random() < self.error_rate:
-            return "error", self._random.choice(self.error_statuses)
-        return None
+__all__ = ["EmulatorUserAuth", "SpotifyEmulator", "shared_catalog"]
 
 
 @functools.lru_cache(maxsize=16)
@@ -160,31 +43,6 @@ def shared_catalog(seed: int | str, size: CatalogSize) -> Catalog:
     and the search index already built.
     """
     return Catalog(seed, size)
-
-
-def _error_response(error: ApiError) -> Response:
-    return Response(
-        json.dumps(error.body()), status_code=error.status, media_type=_JSON, headers=error.headers
-    )
-
-
-class _DroppedResponse(Response):
-    """Starts a 200 answer promising more bytes than it sends, then stops: on a socket the
-    server closes the connection mid-body."""
-
-    def __init__(self) -> None:
-        super().__init__(status_code=200)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", _JSON.encode()), (b"content-length", b"4096")],
-            }
-        )
-        await send({"type": "http.response.body", "body": b'{"partial": ', "more_body": True})
-        raise ConnectionAbortedError("the emulator dropped this connection (injected fault)")
 
 
 class SpotifyEmulator:
@@ -200,7 +58,7 @@ class SpotifyEmulator:
                                 accounts_url="http://emulator.test") as spotify:
             ...
 
-    or on a socket with `serve_emulator`.
+    or on a socket with `open_emulator_server`.
 
     Arguments (all keyword-only, all optional):
 
@@ -260,14 +118,13 @@ class SpotifyEmulator:
         self.redirect_uris = set(redirect_uris)
         self.counters = EmulatorCounters()
         self.faults = Faults(seed)
-        self.accounts = AccountsService(self)
+        self.accounts = EmulatedAccounts(self)
+        self.throttle = Throttle()
         self._users: dict[str, UserState] = {}
         self._playlists: dict[str, Playlist] = {}
         self._created_playlists = 0
-        self._windows: dict[str, collections.deque[float]] = {}
-        self._quota_used: collections.Counter[str] = collections.Counter()
         self._last_ms = 0
-        self.app = self._build_app()
+        self.app = build_app(self)
 
     def __repr__(self) -> str:
         return (
@@ -277,7 +134,7 @@ class SpotifyEmulator:
 
     # -- tokens for tests ---------------------------------------------------------------------
 
-    def client_credentials(self) -> Any:
+    def client_credentials(self) -> ClientCredentials:
         """A `trio_spotify.ClientCredentials` for this emulator's app."""
         from trio_spotify import ClientCredentials
 
@@ -330,6 +187,7 @@ class SpotifyEmulator:
 
     @staticmethod
     def iso(ms: int) -> str:
+        """`ms` (wall-clock milliseconds) as Spotify writes times: `2024-05-27T20:07:54Z`."""
         return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     # -- state --------------------------------------------------------------------------------
@@ -346,7 +204,7 @@ class SpotifyEmulator:
                 else user_id.replace(".", " ").title()
             )
             state = UserState(user_id, name)
-            state.player = Player(devices=self._devices(user_id))
+            state.player = PlayerState(devices=self._devices(user_id))
             self._users[user_id] = state
             if user_id == self.user_id:
                 self._seed_library(state)
@@ -371,26 +229,26 @@ class SpotifyEmulator:
             return self.iso(base + n * 3_600_000)
 
         def random_track() -> str:
-            return f"spotify:track:{c.id_of(3, c.track_at(rng.randrange(10**6)))}"
+            return f"spotify:track:{c.id_of(TRACK, c.track_at(rng.randrange(10**6)))}"
 
         size = c.size
         # Distinct picks, so the counts documented in docs/testing.md hold.
         for n, album in enumerate(rng.sample(range(c.album_count), min(30, c.album_count))):
             tracks = c.album_tracks(album)
-            uri = f"spotify:track:{c.id_of(3, tracks[rng.randrange(len(tracks))])}"
+            uri = f"spotify:track:{c.id_of(TRACK, tracks[rng.randrange(len(tracks))])}"
             state.saved_of("track")[uri] = stamp(n)
         for n, album in enumerate(rng.sample(range(c.album_count), min(6, c.album_count))):
-            state.saved_of("album")[f"spotify:album:{c.id_of(2, album)}"] = stamp(n)
+            state.saved_of("album")[f"spotify:album:{c.id_of(ALBUM, album)}"] = stamp(n)
         for n, show in enumerate(rng.sample(range(size.shows), min(3, size.shows))):
-            state.saved_of("show")[f"spotify:show:{c.id_of(4, show)}"] = stamp(n)
+            state.saved_of("show")[f"spotify:show:{c.id_of(SHOW, show)}"] = stamp(n)
         for n, book in enumerate(rng.sample(range(size.audiobooks), min(2, size.audiobooks))):
-            state.saved_of("audiobook")[f"spotify:audiobook:{c.id_of(6, book)}"] = stamp(n)
+            state.saved_of("audiobook")[f"spotify:audiobook:{c.id_of(AUDIOBOOK, book)}"] = stamp(n)
         for n in range(4):
             show, slot = n % size.shows, (n // size.shows) % size.episodes_per_show
             episode = c.show_episodes(show)[slot]
-            state.saved_of("episode")[f"spotify:episode:{c.id_of(5, episode)}"] = stamp(n)
+            state.saved_of("episode")[f"spotify:episode:{c.id_of(EPISODE, episode)}"] = stamp(n)
         for k in range(min(8, size.artists)):
-            state.followed_artists[c.id_of(1, (k * 7) % size.artists)] = None
+            state.followed_artists[c.id_of(ARTIST, (k * 7) % size.artists)] = None
         for k in range(min(2, size.playlists)):
             state.followed_playlists[c.id_of(PLAYLIST, k)] = None
         for name, length in (("Emulator Favourites", 12), ("Long Drive", 120), ("Empty", 0)):
@@ -413,6 +271,7 @@ class SpotifyEmulator:
         collaborative: bool,
         description: str | None,
     ) -> Playlist:
+        """A new playlist of `owner`'s (who follows it), as `POST /me/playlists` makes."""
         index = self._created_playlists
         self._created_playlists += 1
         playlist = Playlist(
@@ -476,119 +335,6 @@ class SpotifyEmulator:
         )
         return ids
 
-    # -- the ASGI app ------------------------------------------------------------------------
-
-    def _build_app(self) -> Starlette:
-        api_routes = [
-            Route(op.path, self._endpoint(op), methods=[op.method], name=op.operation_id)
-            for op in OPERATIONS
-        ]
-
-        async def not_found(request: Request, exc: Exception) -> Response:
-            status = exc.status_code if isinstance(exc, HTTPException) else 500
-            message = "Service not found" if status == 404 else "Method not allowed"
-            return _error_response(ApiError(status, message))
-
-        return Starlette(
-            routes=[
-                Route("/authorize", self.accounts.authorize, methods=["GET"]),
-                Route("/api/token", self.accounts.token, methods=["POST"]),
-                Mount("/v1", routes=api_routes),
-            ],
-            exception_handlers={404: not_found, 405: not_found},
-        )
-
-    def _authenticate(self, request: Request) -> AccessGrant:
-        header = request.headers.get("authorization")
-        if header is None:
-            raise ApiError(401, "No token provided")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise ApiError(400, "Only valid bearer authentication supported")
-        grant = self.accounts.access.get(token)
-        if grant is None:
-            raise ApiError(401, "Invalid access token")
-        if self.clock() >= grant.expires_at:
-            raise ApiError(401, "The access token expired")
-        return grant
-
-    def _check_rate(self, client_id: str) -> None:
-        if self.quota is not None:
-            self._quota_used[client_id] += 1
-            if self._quota_used[client_id] > self.quota:
-                raise ApiError(429, "Too many requests", "QUOTA_EXCEEDED", {"Retry-After": "86400"})
-        limit = self.rate_limit
-        if limit is None:
-            return
-        now = self.clock()
-        window = self._windows.setdefault(client_id, collections.deque())
-        while window and window[0] <= now - limit.window:
-            window.popleft()
-        if len(window) >= limit.requests:
-            retry_after = max(1, math.ceil(window[0] + limit.window - now))
-            raise ApiError(429, "API rate limit exceeded", None, {"Retry-After": str(retry_after)})
-        window.append(now)
-
-    def _endpoint(self, op: Operation) -> Callable[[Request], Any]:
-        async def endpoint(request: Request) -> Response:
-            self.counters.requests[op.operation_id] += 1
-            try:
-                response = await self._serve(op, request)
-            except ApiError as error:
-                if error.status == 429:
-                    self.counters.rate_limited += 1
-                elif error.status == 401:
-                    self.counters.unauthorized += 1
-                return _error_response(error)
-            return response
-
-        return endpoint
-
-    async def _serve(self, op: Operation, request: Request) -> Response:
-        faults = self.faults
-        if faults.latency > 0:
-            await anyio.sleep(faults.latency)
-        fault = faults.take(op.operation_id)
-        if fault is not None:
-            kind, status = fault
-            self.counters.faults[kind] += 1
-            if kind == "error":
-                raise ApiError(
-                    status,
-                    "Service unavailable"
-                    if status == 503
-                    else "Server error"
-                    if status >= 500
-                    else "Injected error",
-                )
-            if kind == "malformed":
-                return Response(b'{"error": malformed json', status_code=200, media_type=_JSON)
-            if request.scope.get(SOCKET_SCOPE_KEY):
-                return _DroppedResponse()
-            raise httpx.RemoteProtocolError("the emulator dropped the connection (injected fault)")
-        grant = self._authenticate(request)
-        self._check_rate(grant.client_id)
-        if op.deprecated and self.mode == "development":
-            raise ApiError(403, "Forbidden")
-        if op.user and grant.user_id is None:
-            raise ApiError(401, "This request requires user authentication.")
-        if op.scopes and not (op.scopes & grant.scopes):
-            raise ApiError(403, "Insufficient client scope")
-        raw = await request.body() if request.method != "GET" else b""
-        status, body = op.handler(Call(self, request, grant, raw))
-        if body is None:
-            return Response(status_code=status)
-        base = str(request.base_url).rstrip("/")
-        data = json.dumps(body, separators=(",", ":")).replace(BASE, base).encode()
-        if request.method != "GET" or status != 200:
-            return Response(data, status_code=status, media_type=_JSON)
-        # Conditional requests: an ETag on every GET, 304 when If-None-Match matches it.
-        etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
-        headers = {"ETag": etag, "Cache-Control": "private, max-age=0"}
-        if request.headers.get("if-none-match") == etag:
-            return Response(status_code=304, headers=headers)
-        return Response(data, status_code=status, media_type=_JSON, headers=headers)
-
 
 @attrs.define
 class EmulatorUserAuth:
@@ -604,7 +350,7 @@ class EmulatorUserAuth:
 
     async def renew(self, accounts: Any, stale: Any) -> Any:
         """Ask the accounts service for a new access token. A checkpoint; raises
-        `InvalidGrant` when the refresh token was revoked or expired."""
+        `InvalidGrantError` when the refresh token was revoked or expired."""
         token = await accounts.request_token(
             {"grant_type": "refresh_token", "refresh_token": self.refresh_token},
             client_id=self.client_id,

@@ -1,4 +1,10 @@
-"""Running the emulator: on a loopback socket (hypercorn's Trio worker) or in-process."""
+"""Running the emulator: on a loopback socket (hypercorn's Trio worker) or in-process.
+
+Both are async context managers, so both are `open_*` (in Trio, a `serve_*` function runs
+until cancelled and takes `task_status`): `open_emulator_server` serves for the duration
+of its block, `open_emulator_client` connects a client for the duration of its block.
+`serve_emulator` is the earlier name of `open_emulator_server`, kept as an alias.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,18 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import trio
 
-from ._emulator import SOCKET_SCOPE_KEY, SpotifyEmulator
+from ._emulator import SpotifyEmulator
+from ._faults import SOCKET_SCOPE_KEY
 
-__all__ = ["IN_PROCESS_URL", "open_emulator_client", "serve_emulator"]
+if TYPE_CHECKING:
+    from trio_spotify import Spotify
+
+__all__ = ["IN_PROCESS_URL", "open_emulator_client", "open_emulator_server", "serve_emulator"]
 
 #: The base URL in-process clients use (nothing resolves it: the transport is the app).
 IN_PROCESS_URL = "http://emulator.test"
@@ -22,7 +32,7 @@ logger = logging.getLogger("trio_spotify.testing")
 
 
 @contextlib.asynccontextmanager
-async def serve_emulator(
+async def open_emulator_server(
     emulator: SpotifyEmulator,
     *,
     host: str = "127.0.0.1",
@@ -31,13 +41,16 @@ async def serve_emulator(
 ) -> AsyncIterator[str]:
     """Serve `emulator` on `host:port` for the duration of the block; yields the base URL.
 
+        async with open_emulator_server(emulator) as base_url:  # "http://127.0.0.1:<port>"
+            ...
+
     `port=0` lets the OS pick a free port (read it from the URL). Clients use
     `accounts_url=base_url` and `api_url=base_url + "/v1"`. Leaving the block stops the
     server (open connections get one second to finish). Runs on the real clock: do not use
     it under `autojump_clock`, whose jumps fire httpx's and hypercorn's timeouts.
 
-    An exception raised in the block comes out as itself. Raises `OSError` when the
-    address cannot be bound.
+    Entering is a checkpoint. An exception raised in the block comes out as itself.
+    Raises `OSError` when the address cannot be bound.
     """
     from hypercorn.config import Config
     from hypercorn.trio import serve
@@ -73,10 +86,15 @@ async def serve_emulator(
         raise
 
 
+#: The earlier name of `open_emulator_server` (it is an async context manager, so Trio's
+#: naming makes it `open_*`), kept so that existing code keeps working.
+serve_emulator = open_emulator_server
+
+
 @contextlib.asynccontextmanager
 async def open_emulator_client(
     emulator: SpotifyEmulator, auth: Any = None, **kwargs: Any
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[Spotify]:
     """`open_spotify` connected to `emulator` in-process (`httpx.ASGITransport`).
 
     `auth` defaults to `SpotifyEmulator.user_auth` (the emulator's user, every

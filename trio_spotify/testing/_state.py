@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["Device", "Player", "Playlist", "PlaylistEntry", "UserState"]
+__all__ = ["Device", "PlayerState", "Playlist", "PlaylistEntry", "UserState"]
 
 
 @attrs.define
@@ -55,7 +55,7 @@ class Device:
 
 
 @attrs.define
-class Player:
+class PlayerState:
     """A user's playback: which device, what plays, where in it."""
 
     devices: list[Device]
@@ -95,7 +95,7 @@ class UserState:
     followed_playlists: dict[str, None] = attrs.field(factory=dict)
     #: (track uri, played_at ms, context uri or None), oldest first.
     history: list[tuple[str, int, str | None]] = attrs.field(factory=list)
-    player: Player = attrs.field(factory=lambda: Player(devices=[]))
+    player: PlayerState = attrs.field(factory=lambda: PlayerState(devices=[]))
 
     def saved_of(self, kind: str) -> dict[str, str]:
         return self.saved.setdefault(kind, {})
