@@ -1,20 +1,22 @@
-"""Benchmark: ``trio-spotify crawl artist`` against a plain sequential loop, on the emulator.
+"""Benchmark: `trio-spotify crawl artist` against a plain sequential loop, on the emulator.
 
-Both crawl the whole discography of the same artists — artist, albums (full objects, 20 per
-request), tracks (full objects, 50 per request) — from an in-process emulator
-(``httpx.ASGITransport``, real clock) that delays every answer by ``--latency`` seconds and,
-in the rate-limited scenario, answers 429 beyond ``--rate-limit`` requests per rolling
-``--window`` seconds. Each run gets a fresh emulator with the same seed.
+Both crawl the whole discography of the same artists — artist, albums (full objects, as
+many per request as the operations table's `get-multiple-albums` row allows), tracks (full
+objects, per `get-several-tracks`) — from an in-process emulator
+(`trio_spotify.testing.open_emulator_client`, real clock) that delays every answer by
+`--latency` seconds and, in the rate-limited scenario, answers 429 beyond `--rate-limit`
+requests per rolling `--window` seconds. Each run gets a fresh emulator with the same seed.
 
-- **crawl**: the command's own code (``trio_spotify._cli.crawl.run``), ``-c CONCURRENCY``:
+- **crawl**: the command's own code (`trio_spotify._cli.crawl.run`), `-c CONCURRENCY`:
   pages and batches in flight at once, through the client's limiter and rate-limit gate;
 - **sequential**: the loop a script would write with the same library calls, one request
-  after the other (``artists.get``, ``artists.albums`` page by page, ``albums.get_several``
-  per 20, ``tracks.get_several`` per 50), writing the same JSON Lines.
+  after the other (`artists.get`, `artists.albums` page by page, `albums.get_several`
+  and `tracks.get_several` per batch, the batch and page sizes taken from the same table),
+  writing the same JSON Lines.
 
 The script checks that both write the same records, then prints items/s, requests and 429s
-side by side, and the speed-up. Run: ``python benchmarks/bench_crawl.py`` (a few seconds;
-``--artists 40`` for a bigger run, ``--help`` for the rest).
+side by side, and the speed-up. Run: `python benchmarks/bench_crawl.py` (a few seconds;
+`--artists 40` for a bigger run, `--help` for the rest).
 """
 
 from __future__ import annotations
@@ -26,13 +28,24 @@ import time
 import warnings
 from typing import Any
 
-import httpx
 import trio
 
-from trio_spotify import open_spotify
 from trio_spotify._cli import build_parser
 from trio_spotify._cli import crawl as crawl_cli
-from trio_spotify.testing import RateLimit, SpotifyEmulator
+from trio_spotify._operations import OPERATIONS
+from trio_spotify.testing import RateLimit, SpotifyEmulator, open_emulator_client
+
+
+def batch(operation_id: str) -> int:
+    size = OPERATIONS[operation_id].batch
+    assert size is not None, operation_id
+    return size
+
+
+def page(operation_id: str) -> int:
+    limits = OPERATIONS[operation_id].limit_range
+    assert limits is not None, operation_id
+    return limits[1]
 
 
 def make_emulator(opts: argparse.Namespace, rate_limited: bool) -> SpotifyEmulator:
@@ -87,35 +100,32 @@ async def run_sequential(
         record = {"kind": kind, "id": ident, "context": context, "data": data}
         out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
 
+    album_page, album_batch = page("get-an-artists-albums"), batch("get-multiple-albums")
+    track_batch = batch("get-several-tracks")
     start = time.perf_counter()
-    async with open_spotify(
-        emulator.user_auth(),
-        transport=httpx.ASGITransport(app=emulator.app),
-        api_url="http://emulator.test/v1",
-        accounts_url="http://emulator.test",
-    ) as spotify:
+    async with open_emulator_client(emulator) as spotify:
         for artist_id in artist_ids(opts):
             emit("artist", artist_id, await spotify.artists.get(artist_id), None)
             album_ids: list[str] = []
             offset = 0
             while True:
-                page = await spotify.artists.albums(artist_id, limit=10, offset=offset)
-                album_ids += [a["id"] for a in page["items"]]
-                if page["next"] is None:
+                albums = await spotify.artists.albums(artist_id, limit=album_page, offset=offset)
+                album_ids += [a["id"] for a in albums["items"]]
+                if albums["next"] is None:
                     break
-                offset += 10
+                offset += album_page
             tracks: list[tuple[str, str]] = []
-            for i in range(0, len(album_ids), 20):
-                for album in await spotify.albums.get_several(album_ids[i : i + 20]):
+            for i in range(0, len(album_ids), album_batch):
+                for album in await spotify.albums.get_several(album_ids[i : i + album_batch]):
                     emit("album", album["id"], album, f"spotify:artist:{artist_id}")
-                    page = album["tracks"]
-                    items = list(page["items"])
-                    while page["next"] is not None:
-                        page = await spotify.request("GET", page["next"])
-                        items += page["items"]
+                    tracks_page = album["tracks"]
+                    items = list(tracks_page["items"])
+                    while tracks_page["next"] is not None:
+                        tracks_page = await spotify.request("GET", tracks_page["next"])
+                        items += tracks_page["items"]
                     tracks += [(t["id"], f"spotify:album:{album['id']}") for t in items]
-            for i in range(0, len(tracks), 50):
-                chunk = tracks[i : i + 50]
+            for i in range(0, len(tracks), track_batch):
+                chunk = tracks[i : i + track_batch]
                 full = await spotify.tracks.get_several([t for t, _ in chunk])
                 for (track_id, context), track in zip(chunk, full, strict=True):
                     emit("track", track_id, track, context)

@@ -1,4 +1,4 @@
-"""``trio-spotify crawl`` against the emulator, in-process: every kind, the JSON Lines it
+"""`trio-spotify crawl` against the emulator, in-process: every kind, the JSON Lines it
 writes, resuming, errors, exit codes and the progress lines written when stderr is no terminal.
 
 The expected records are computed from the emulator's catalog and state, not hard-coded,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import io
-import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,71 +17,22 @@ from typing import Any
 import httpx
 import pytest
 import trio
+from helpers.cli import (
+    SMALL,
+    artist_id,
+    crawl,
+    discography,
+    emulator,
+    keys,
+    parse_jsonl,
+    playlist_uris,
+)
 
 from trio_spotify import Token
 from trio_spotify._cli import build_parser
 from trio_spotify._cli import crawl as crawl_cli
-from trio_spotify.testing import CatalogSize, RateLimit, SpotifyEmulator
-
-SMALL = CatalogSize(artists=6, albums_per_artist=23, max_tracks_per_album=12, playlists=8)
-
-
-def emulator(**kwargs: Any) -> SpotifyEmulator:
-    kwargs.setdefault("catalog_size", SMALL)
-    return SpotifyEmulator(**kwargs)
-
-
-def artist_id(emu: SpotifyEmulator, index: int) -> str:
-    return emu.catalog.id_of(1, index)
-
-
-def discography(emu: SpotifyEmulator, index: int) -> tuple[set[str], set[str]]:
-    """The album IDs and track IDs of artist ``index``, from the catalog itself."""
-    catalog = emu.catalog
-    albums = set()
-    tracks = set()
-    for album in catalog.artist_albums(index):
-        albums.add(catalog.id_of(2, album))
-        tracks.update(catalog.id_of(3, t) for t in catalog.album_tracks(album))
-    return albums, tracks
-
-
-class Result:
-    def __init__(self, code: int, out: bytes, err: str) -> None:
-        self.code = code
-        self.out = out
-        self.err = err
-
-    @property
-    def records(self) -> list[dict[str, Any]]:
-        return parse_jsonl(self.out)
-
-
-def parse_jsonl(data: bytes) -> list[dict[str, Any]]:
-    """Every line must be a whole JSON object with kind, id, context and data."""
-    assert data == b"" or data.endswith(b"\n"), "the output ends in a partial line"
-    records = []
-    for line in data.decode("utf-8").splitlines():
-        record = json.loads(line)
-        assert isinstance(record, dict)
-        assert isinstance(record["kind"], str)
-        assert isinstance(record["id"], str)
-        assert "context" in record
-        assert "data" in record
-        records.append(record)
-    return records
-
-
-async def crawl(*argv: str, emu: SpotifyEmulator | None = None, **kwargs: Any) -> Result:
-    args = build_parser().parse_args(["crawl", *argv])
-    out, err = io.BytesIO(), io.StringIO()
-    code = await crawl_cli.run(args, stdout=out, stderr=err, emulator=emu, **kwargs)
-    return Result(code, out.getvalue(), err.getvalue())
-
-
-def keys(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(r["kind"], r["id"]) for r in records]
-
+from trio_spotify._operations import OPERATIONS
+from trio_spotify.testing import CatalogSize, RateLimit
 
 # -- each kind ------------------------------------------------------------------------------
 
@@ -105,12 +55,20 @@ async def test_artist_discography_is_complete_and_batched() -> None:
             assert "popularity" in record["data"] or "album" in record["data"]  # a full track
         if record["kind"] == "album":
             assert record["context"] == f"spotify:artist:{artist_id(emu, 2)}"
-    # Batch requests: 20 albums and 50 tracks per request, not one request per object.
+    # Batch requests as large as the table's rows allow (20 albums and 50 tracks per
+    # request), not one request per object; album pages as long as the row allows (10).
+    album_batch = OPERATIONS["get-multiple-albums"].batch
+    track_batch = OPERATIONS["get-several-tracks"].batch
+    album_limits = OPERATIONS["get-an-artists-albums"].limit_range
+    assert (album_batch, track_batch, album_limits) == (20, 50, (1, 10))
+    assert album_batch is not None
+    assert track_batch is not None
+    assert album_limits is not None
     requests = emu.counters.requests
-    assert requests["get-multiple-albums"] == -(-len(albums) // 20)
-    assert requests["get-several-tracks"] == -(-len(tracks) // 50)
+    assert requests["get-multiple-albums"] == -(-len(albums) // album_batch)
+    assert requests["get-several-tracks"] == -(-len(tracks) // track_batch)
     assert requests["get-an-album"] == requests["get-track"] == 0
-    assert requests["get-an-artists-albums"] == -(-len(albums) // 10)
+    assert requests["get-an-artists-albums"] == -(-len(albums) // album_limits[1])
 
 
 async def test_artists_given_as_uri_and_url_are_deduplicated() -> None:
@@ -135,7 +93,7 @@ async def test_artists_given_as_uri_and_url_are_deduplicated() -> None:
 async def test_playlist_every_item_in_order() -> None:
     emu = emulator()
     playlist = emu.catalog.id_of(8, 1)  # a catalog playlist (480 items with the defaults)
-    expected = [entry.uri for entry in emu.playlist(playlist).entries]
+    expected = playlist_uris(emu, playlist)
     assert len(expected) > 100  # several pages
     result = await crawl("--emulator", "playlist", f"spotify:playlist:{playlist}", emu=emu)
     assert result.code == 0, result.err
@@ -152,7 +110,7 @@ async def test_playlist_pages_are_fetched_concurrently(autojump_clock: Any) -> N
     emu = emulator(clock=trio.current_time)
     emu.faults.latency = 1.0  # every answer takes 1 s (virtual)
     playlist = emu.catalog.id_of(8, 1)
-    entries = len(emu.playlist(playlist).entries)
+    entries = len(playlist_uris(emu, playlist))
     pages = -(-entries // 50)
     assert pages >= 8
     start = trio.current_time()
@@ -393,8 +351,8 @@ async def test_failed_item_is_reported_and_the_crawl_goes_on() -> None:
 
 
 class _DeadStream(io.StringIO):
-    """A message stream every write to fails: its reader has gone (``2>&1 | head``) or the
-    disk is full (``2>/dev/full``)."""
+    """A message stream every write to fails: its reader has gone (`2>&1 | head`) or the
+    disk is full (`2>/dev/full`)."""
 
     def __init__(self, error: OSError, *, tty: bool = False) -> None:
         super().__init__()
@@ -452,7 +410,9 @@ async def test_an_album_whose_tracks_fail_does_not_take_its_batch_down() -> None
     class Albums:
         async def get_several(self, ids: list[str], market: Any = None) -> list[Any]:
             await trio.lowlevel.checkpoint()
-            pages = {i: {"items": [{"id": "t" + i}], "next": None} for i in ids}
+            pages: dict[str, dict[str, Any]] = {
+                i: {"items": [{"id": "t" + i}], "next": None} for i in ids
+            }
             pages["a1"] = {"items": [], "next": "x", "offset": 0, "limit": 50, "total": 60}
             return [{"id": i, "tracks": pages[i]} for i in ids]
 
@@ -473,7 +433,11 @@ async def test_an_album_whose_tracks_fail_does_not_take_its_batch_down() -> None
             raise ServerError("boom", 503, None, "GET", "http://x/albums/a1/tracks")
 
     out, err = io.BytesIO(), io.StringIO()
-    crawler = Crawler(Scripted(), JsonlWriter(out), PlainReporter(err, progress=False))
+    crawler = Crawler(
+        Scripted(),  # type: ignore[arg-type]
+        JsonlWriter(out),
+        PlainReporter(err, progress=False),
+    )
     await crawler.crawl([Job("albums", lambda: crawler._albums(["a0", "a1", "a2", "a3"], "c"))])
     assert crawler.errors == 1
     assert "album a1" in err.getvalue()
@@ -663,7 +627,7 @@ async def test_resume_of_a_playlist_starts_at_the_first_missing_position(tmp_pat
     records = parse_jsonl(out.read_bytes())
     assert len(records) == len(lines)
     assert len(set(keys(records))) == len(records)
-    total = len(emu.playlist(playlist).entries)
+    total = len(playlist_uris(emu, playlist))
     assert emu.counters.requests["get-playlists-items"] == -(-(total - 200) // 50)
 
 

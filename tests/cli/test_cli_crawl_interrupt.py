@@ -1,5 +1,5 @@
-"""Ctrl-C on a real ``trio-spotify crawl`` process: only whole lines are left, the exit code
-is 130, and ``--resume`` finishes the crawl without duplicating a line.
+"""Ctrl-C on a real `trio-spotify crawl` process: only whole lines are left, the exit code
+is 130, and `--resume` finishes the crawl without duplicating a line.
 
 These run the command in a subprocess on the real clock (a signal cannot be sent to the
 test's own process without interrupting pytest), each step bounded by a timeout.
@@ -131,7 +131,7 @@ def test_second_ctrl_c_while_stopping_does_not_break_the_output(tmp_path: Path) 
 
 
 def test_closed_output_pipe_stops_quietly() -> None:
-    """``trio-spotify crawl ... | head -1``: the crawl stops when nobody reads any more."""
+    """`trio-spotify crawl ... | head -1`: the crawl stops when nobody reads any more."""
     catalog = SpotifyEmulator().catalog
     proc = subprocess.Popen(
         [

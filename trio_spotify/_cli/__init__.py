@@ -13,42 +13,31 @@ unknown option is left over by `parse_known_args` and reported by its sub-comman
 from __future__ import annotations
 
 import argparse
-import functools
-import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
-__all__ = ["main"]
+from . import crawl, emulator, login
+from ._usage import one_line_errors
+
+__all__ = ["build_parser", "main"]
 
 #: Sub-command modules, in the order `--help` lists them.
-_COMMANDS = ("crawl", "login", "emulator")
-
-
-def one_line_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
-    """argparse's `error` without the usage block: one line on stderr, exit code 2."""
-    parser.exit(2, f"{parser.prog}: error: {message} (see '{parser.prog} --help')\n")
-
-
-def _one_line_errors(parser: argparse.ArgumentParser) -> None:
-    parser.error = functools.partial(one_line_error, parser)  # type: ignore[method-assign]
+_COMMANDS = (crawl, login, emulator)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command line, every sub-command registered."""
     parser = argparse.ArgumentParser(
         prog="trio-spotify",
         description="Crawl the Spotify Web API, sign in, or serve the offline Spotify emulator.",
     )
-    _one_line_errors(parser)
+    one_line_errors(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in _COMMANDS:
-        module_name = f"{__name__}.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue  # sub-command not built yet
-        importlib.import_module(module_name).register(subparsers)
+    for module in _COMMANDS:
+        module.register(subparsers)
+        name = module.__name__.rpartition(".")[2]
         command: argparse.ArgumentParser = subparsers.choices[name]
-        _one_line_errors(command)
+        one_line_errors(command)
         command.set_defaults(_error=command.error)
     return parser
 

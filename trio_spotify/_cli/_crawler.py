@@ -6,24 +6,27 @@ concurrency is the client's `max_concurrency` and nothing here sleeps or counts 
 
 Each record written is `{"kind", "id", "context", "data"}` (see `docs/tutorial.md`):
 
-===================  ======================================  =================================
-kind                 id                                      data
-===================  ======================================  =================================
-`artist`           the artist ID                           the artist object
-`album`            the album ID (context: the artist URI)  the full album object
-`track`            the track ID (context: the album URI)   the full track object
-`playlist`         the playlist ID                         the playlist without its items
-`playlist_item`    `<playlist ID>/<position>`            the playlist item (`added_at`…)
-`saved_<type>`     the saved object's ID                   the saved item (`added_at`…)
-`followed_artist`  the artist ID                           the artist object
-`search_result`    `<type>/<position>/<query>`           the search result object
-===================  ======================================  =================================
+| kind              | id                                     | data                             |
+| ----------------- | -------------------------------------- | -------------------------------- |
+| `artist`          | the artist ID                          | the artist object                |
+| `album`           | the album ID (context: the artist URI) | the full album object            |
+| `track`           | the track ID (context: the album URI)  | the full track object            |
+| `playlist`        | the playlist ID                        | the playlist without its items   |
+| `playlist_item`   | `<playlist ID>/<position>`             | the playlist item (`added_at`…)  |
+| `saved_<type>`    | the saved object's ID                  | the saved item (`added_at`…)     |
+| `followed_artist` | the artist ID                          | the artist object                |
+| `search_result`   | `<type>/<position>/<query>`            | the search result object         |
+
+Every batch size, page size and offset cap comes from the operations table
+(`trio_spotify._operations.OPERATIONS`), read when the request is made: the crawl asks
+for as much per request as the row of the operation allows, and no more.
 
 An artist's discography is crawled as a pipeline: the artist, then its albums page by page
-(`spotify.iter_items` fetches the pages concurrently), full albums 20 per request as soon
-as 20 are known, then full tracks 50 per request, batched across albums and artists. The
-batch endpoints are deprecated for development-mode apps: on their first 403 the crawl
-notes it and fetches objects one by one from then on.
+(`spotify.iter_items` fetches the pages concurrently), full albums a batch per request
+(`get-multiple-albums`) as soon as a batch is known, then full tracks a batch per request
+(`get-several-tracks`), batched across albums and artists. The batch endpoints are
+deprecated for development-mode apps: on their first 403 the crawl notes it and fetches
+objects one by one from then on.
 
 Errors stay with the item they belong to: a failure (after the client's own retries) is
 reported, counted and the rest of the crawl goes on — unless `fail_fast` is set, or the
@@ -40,31 +43,88 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import trio
 
-from .. import AuthenticationError, Forbidden, MissingScope, SpotifyError
+from .. import AuthenticationError, ForbiddenError, MissingScopeError, SpotifyError
+from .._operations import OPERATIONS
 from ._jsonl import JsonlWriter
 from ._progress import Reporter
 
 if TYPE_CHECKING:
     from .. import Spotify
 
-__all__ = ["LIBRARY_KINDS", "SEARCH_MAX_OFFSET", "Crawler", "Job"]
+__all__ = [
+    "KIND_OPERATIONS",
+    "LIBRARY_KINDS",
+    "Crawler",
+    "Job",
+    "LibraryKind",
+    "batch_size",
+    "page_size",
+    "search_cap",
+]
 
-#: `offset` can be at most this in a search (Spotify's cap); `limit` at most 10.
-SEARCH_MAX_OFFSET = 1000
-SEARCH_LIMIT = 10
-ALBUM_BATCH = 20
-TRACK_BATCH = 50
-ARTIST_ALBUMS_LIMIT = 10
-PAGE_LIMIT = 50
 
-#: `library <what>`: the record kind and the key of the saved object in each item.
-LIBRARY_KINDS: dict[str, tuple[str, str | None]] = {
-    "tracks": ("saved_track", "track"),
-    "albums": ("saved_album", "album"),
-    "shows": ("saved_show", "show"),
-    "episodes": ("saved_episode", "episode"),
-    "audiobooks": ("saved_audiobook", "audiobook"),
-    "playlists": ("saved_playlist", None),
+def batch_size(operation_id: str) -> int:
+    """How many IDs one request of `operation_id` may carry: its row's `batch`."""
+    batch = OPERATIONS[operation_id].batch
+    if batch is None:
+        raise LookupError(f"{operation_id} takes no batch of IDs")
+    return batch
+
+
+def page_size(operation_id: str) -> int:
+    """The largest `limit` of `operation_id`: the top of its row's `limit_range`."""
+    limits = OPERATIONS[operation_id].limit_range
+    if limits is None:
+        raise LookupError(f"{operation_id} takes no limit")
+    return limits[1]
+
+
+def search_cap() -> int:
+    """The most results one query of one type can reach: the last page starts at the
+    search row's `max_offset` (Spotify's cap), so `max_offset + page_size("search")`."""
+    max_offset = OPERATIONS["search"].max_offset
+    if max_offset is None:
+        raise LookupError("search has no max_offset")
+    return max_offset + page_size("search")
+
+
+@attrs.frozen
+class LibraryKind:
+    """`library <what>`: the records it writes and where they come from."""
+
+    #: The record kind written (`saved_track`, ...).
+    record: str
+    #: The key of the saved object in each item (`None`: the item is the object).
+    inner: str | None
+    #: The operation that lists them (its row gives the page size and the scopes).
+    operation_id: str
+
+
+LIBRARY_KINDS: dict[str, LibraryKind] = {
+    "tracks": LibraryKind("saved_track", "track", "get-users-saved-tracks"),
+    "albums": LibraryKind("saved_album", "album", "get-users-saved-albums"),
+    "shows": LibraryKind("saved_show", "show", "get-users-saved-shows"),
+    "episodes": LibraryKind("saved_episode", "episode", "get-users-saved-episodes"),
+    "audiobooks": LibraryKind("saved_audiobook", "audiobook", "get-users-saved-audiobooks"),
+    "playlists": LibraryKind("saved_playlist", None, "get-a-list-of-current-users-playlists"),
+}
+
+#: The operations each kind of crawl may call (`library` calls its types' operations):
+#: their rows' scopes are what a user token must hold for it.
+KIND_OPERATIONS: dict[str, tuple[str, ...]] = {
+    "artist": (
+        "get-an-artist",
+        "get-an-artists-albums",
+        "get-multiple-albums",
+        "get-an-album",
+        "get-an-albums-tracks",
+        "get-several-tracks",
+        "get-track",
+    ),
+    "playlist": ("get-playlist", "get-playlists-items"),
+    "library": tuple(kind.operation_id for kind in LIBRARY_KINDS.values()),
+    "followed": ("get-followed",),
+    "search": ("search",),
 }
 
 
@@ -151,7 +211,7 @@ class Crawler:
     async def _guarded(self, what: str, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
         try:
             await fn(*args)
-        except (AuthenticationError, MissingScope, OSError) as exc:
+        except (AuthenticationError, MissingScopeError, OSError) as exc:
             self._failed(what, exc, fatal=True)
         except (SpotifyError, ValueError, KeyError) as exc:
             self._failed(what, exc, fatal=self.fail_fast)
@@ -197,8 +257,9 @@ class Crawler:
             artist_id,
             include_groups=self.include_groups,  # type: ignore[arg-type]
             market=self.market,
-            limit=ARTIST_ALBUMS_LIMIT,
+            limit=page_size("get-an-artists-albums"),
         )
+        batch = batch_size("get-multiple-albums")
         chunk: list[str] = []
         async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as albums:
             async for album in albums:
@@ -207,7 +268,7 @@ class Crawler:
                     continue
                 self._albums_queued.add(album_id)
                 chunk.append(album_id)
-                if len(chunk) == ALBUM_BATCH:
+                if len(chunk) == batch:
                     self._spawn(f"albums of {uri}", self._albums, chunk, uri)
                     chunk = []
         if chunk:
@@ -232,8 +293,8 @@ class Crawler:
             return None
         try:
             objects = await get_several(ids, market=self.market)
-        except Forbidden as exc:
-            if isinstance(exc, MissingScope):
+        except ForbiddenError as exc:
+            if isinstance(exc, MissingScopeError):
                 raise
             self._batch_off(plural)
             return None
@@ -280,7 +341,7 @@ class Crawler:
                 continue
             self._tracks_queued.add(track_id)
             self._pending_tracks.append((track_id, context))
-            if len(self._pending_tracks) >= TRACK_BATCH:
+            if len(self._pending_tracks) >= batch_size("get-several-tracks"):
                 self._flush_tracks()
 
     def _flush_tracks(self) -> None:
@@ -326,7 +387,10 @@ class Crawler:
         self._emit("playlist", playlist_id, details)
         start = self._first_missing("playlist_item", f"{playlist_id}/")
         page = await self.spotify.playlists.items(
-            playlist_id, market=self.market, limit=PAGE_LIMIT, offset=start
+            playlist_id,
+            market=self.market,
+            limit=page_size("get-playlists-items"),
+            offset=start,
         )
         context = f"spotify:playlist:{playlist_id}"
         async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as items:
@@ -339,19 +403,20 @@ class Crawler:
 
     async def library(self, what: str) -> None:
         """Every saved item of one type (`tracks`, `albums`, ... `playlists`)."""
-        kind, inner = LIBRARY_KINDS[what]
+        kind = LIBRARY_KINDS[what]
+        inner = kind.inner
         group = getattr(self.spotify, what)  # spotify.tracks, spotify.albums, ...
-        page = await group.saved(limit=PAGE_LIMIT)
+        page = await group.saved(limit=page_size(kind.operation_id))
         async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as items:
             async for item in items:
                 # Saved items wrap the object ({"added_at", "track"}); some lists do not.
                 obj = item.get(inner, item) if inner and isinstance(item, dict) else item
                 if isinstance(obj, dict) and obj.get("id"):
-                    self._emit(kind, obj["id"], item, "spotify:user:me")
+                    self._emit(kind.record, obj["id"], item, "spotify:user:me")
 
     async def followed(self) -> None:
         """Every artist the user follows (cursor paging: one page after the other)."""
-        page = await self.spotify.artists.followed(limit=PAGE_LIMIT)
+        page = await self.spotify.artists.followed(limit=page_size("get-followed"))
         async with self.spotify.iter_items(page, key="artists") as artists:
             async for artist in artists:
                 if isinstance(artist, dict) and artist.get("id"):
@@ -360,17 +425,19 @@ class Crawler:
     # -- search ------------------------------------------------------------------------------
 
     async def search(self, query: str, type: str, max_items: int) -> None:
-        """The first `max_items` results (at most 1010: offset ≤ 1000, limit 10)."""
-        end = min(max_items, SEARCH_MAX_OFFSET + SEARCH_LIMIT)
+        """The first `max_items` results, at most `search_cap()`: pages of the search row's
+        largest `limit`, aligned so that no offset passes its `max_offset`."""
+        limit = page_size("search")
+        end = min(max_items, search_cap())
         first = self._first_missing("search_result", f"{type}/", f"/{query}")
-        start = first - first % SEARCH_LIMIT  # pages stay aligned, so no offset passes 1000
+        start = first - first % limit  # pages stay aligned, so no offset passes the cap
         if start >= end:
             return
         page = await self.spotify.search(
             query,
             types=[type],  # type: ignore[list-item]
             market=self.market,
-            limit=SEARCH_LIMIT,
+            limit=limit,
             offset=start,
         )
         async with self.spotify.iter_items(

@@ -3,7 +3,7 @@
 Both reporters show the same figures (a `Snapshot`): records written, records
 already there, requests sent, 429 answers, retries, errors and the rate in records per
 second. On a terminal, `RichReporter` redraws one status line a few times a second
-with `rich <https://rich.readthedocs.io>`_ (the `cli` extra; imported only when used, so
+with [rich](https://rich.readthedocs.io) (the `cli` extra; imported only when used, so
 the library itself never needs it). When standard error is a file or a pipe (a log, CI),
 `PlainReporter` prints a `progress:` line every `interval` seconds instead —
 escape codes would only garble a log. Errors and notes go through the reporter so that they

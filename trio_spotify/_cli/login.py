@@ -14,7 +14,6 @@ listener.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import webbrowser
@@ -24,12 +23,16 @@ from typing import Any
 import httpx
 import trio
 
-from .._config import DEFAULT_ACCOUNTS_URL
-from .._errors import SpotifyError
-from .._login import login
-from .._oauth import PKCE, AuthorizationCode
-from .._scopes import Scope, scope_set
-from .._store import FileTokenStore
+from .. import (
+    DEFAULT_ACCOUNTS_URL,
+    PKCE,
+    AuthorizationCode,
+    FileTokenStore,
+    Scope,
+    SpotifyError,
+    login,
+    scope_set,
+)
 
 __all__ = ["register", "run"]
 
@@ -44,6 +47,7 @@ def _scope_argument(value: str) -> frozenset[str]:
 
 
 def register(subparsers: Any) -> None:
+    """Add `login` to the command line's sub-commands."""
     parser = subparsers.add_parser(
         "login",
         help="sign a Spotify user in and save the token",
@@ -116,6 +120,20 @@ def _echo(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _flow_from_env(options: dict[str, Any], *, pkce: bool) -> AuthorizationCode | PKCE:
+    """The authorization-code flow when the environment holds the app's secret (and `pkce`
+    is false), PKCE otherwise.
+
+    Raises `LookupError` naming a missing variable, `ValueError` for a bad one.
+    """
+    if not pkce:
+        try:
+            return AuthorizationCode.from_env(**options)
+        except LookupError:
+            pass  # no secret; anything else missing, PKCE.from_env names it too
+    return PKCE.from_env(**options)
+
+
 async def run(
     args: argparse.Namespace,
     *,
@@ -126,8 +144,10 @@ async def run(
 ) -> int:
     """Run `trio-spotify login` with parsed `args`; returns the exit code.
 
-    The keyword arguments exist for tests: an httpx transport for the code exchange, the
-    browser opener, the line reader for `--no-browser` and where messages go.
+    A checkpoint. The keyword arguments exist for tests: an httpx transport for the code
+    exchange, the browser opener, the line reader for `--no-browser` and where messages go.
+    Missing or bad configuration is exit code 2, a failed sign-in (refused, timed out, the
+    listener's port taken) exit code 1; nothing is raised for either.
     """
     scopes: frozenset[str] = frozenset().union(*args.scope)
     unknown = sorted(scopes - _KNOWN_SCOPES)
@@ -142,12 +162,8 @@ async def run(
         "store": store,
         "user": args.user,
     }
-    flow: AuthorizationCode | PKCE
     try:
-        if os.environ.get("SPOTIFY_CLIENT_SECRET") and not args.pkce:
-            flow = AuthorizationCode.from_env(**options)
-        else:
-            flow = PKCE.from_env(**options)
+        flow = _flow_from_env(options, pkce=args.pkce)
     except (LookupError, ValueError) as exc:
         echo(f"error: {exc}")
         return 2

@@ -1,0 +1,327 @@
+"""`trio-spotify crawl`'s arguments: the parser, and the checks argparse cannot make.
+
+The parser takes its facts from the operations table (the search types, the album groups,
+the batch sizes and search cap its help states), so the help never disagrees with what
+the crawl does. `check` normalises the targets (IDs, `spotify:` URIs and
+`open.spotify.com` URLs become bare IDs) and raises `UsageError` for the first bad
+argument; the running code (`crawl.py`) prints it as one line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any, NoReturn
+
+from .. import DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, parse_id
+from .._operations import INCLUDE_GROUPS, OPERATIONS, SEARCH_TYPES
+from ._crawler import LIBRARY_KINDS, batch_size, page_size, search_cap
+from ._usage import UsageError, one_line_error
+
+__all__ = ["add_crawl_parser", "check"]
+
+
+class _KindParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        one_line_error(self, message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds, not {text!r}")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
+    return value
+
+
+def _rate(text: str) -> tuple[int, float]:
+    requests, _, window = text.partition("/")
+    try:
+        count, seconds = _positive_int(requests), (float(window) if window else 30.0)
+    except (ValueError, argparse.ArgumentTypeError):
+        count, seconds = 0, 0.0
+    if count < 1 or not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not REQUESTS[/SECONDS], e.g. 100/1")
+    return count, seconds
+
+
+def _groups(text: str) -> list[str]:
+    groups = [g.strip() for g in text.split(",") if g.strip()]
+    unknown = sorted(set(groups) - set(INCLUDE_GROUPS))
+    if not groups or unknown:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected a comma-separated list of {', '.join(INCLUDE_GROUPS)}"
+        )
+    return groups
+
+
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted before and after the kind (`crawl --emulator artist X` or
+    `crawl artist X --emulator`). After the kind they default to SUPPRESS so that they do
+    not overwrite what was given before it."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=default("-"),
+        help="write the JSON Lines here (default: standard output)",
+    )
+    out.add_argument(
+        "--resume",
+        action="store_true",
+        default=default(False),
+        help="continue an interrupted crawl: keep FILE's lines, write only what is missing",
+    )
+    out.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=default(False),
+        help="replace FILE if it already holds lines (otherwise that is refused)",
+    )
+    out.add_argument(
+        "--progress",
+        choices=("auto", "rich", "plain", "none"),
+        default=default("auto"),
+        help="a live line on a terminal (rich), periodic lines (plain) or none "
+        "(default: rich on a terminal, plain otherwise)",
+    )
+    out.add_argument(
+        "--progress-interval",
+        type=_seconds,
+        metavar="SECONDS",
+        default=default(10.0),
+        help="seconds between plain progress lines (default: 10)",
+    )
+    out.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress and no summary; errors are still reported",
+    )
+
+    crawl = parser.add_argument_group("crawling")
+    crawl.add_argument(
+        "-c",
+        "--concurrency",
+        type=_positive_int,
+        metavar="N",
+        default=default(16),
+        help="requests in flight at most (the client's limiter; default: 16)",
+    )
+    crawl.add_argument(
+        "--fail-fast",
+        action="store_true",
+        default=default(False),
+        help="stop at the first failed item instead of reporting it and going on",
+    )
+    crawl.add_argument(
+        "--market",
+        metavar="CC",
+        default=default(None),
+        help="an ISO 3166-1 country code for market-dependent answers",
+    )
+
+    source = parser.add_argument_group("where to crawl")
+    source.add_argument(
+        "--emulator",
+        action="store_true",
+        default=default(False),
+        help="crawl the embedded Spotify emulator in this process: no account, no network",
+    )
+    source.add_argument(
+        "--emulator-seed",
+        metavar="SEED",
+        default=default("0"),
+        help="the emulator catalog's seed (default: 0)",
+    )
+    source.add_argument(
+        "--emulator-latency",
+        type=_seconds,
+        metavar="SECONDS",
+        default=default(0.0),
+        help="delay every emulator answer, as a network would",
+    )
+    source.add_argument(
+        "--emulator-rate-limit",
+        type=_rate,
+        metavar="N[/SECONDS]",
+        default=default(None),
+        help="make the emulator answer 429 beyond N requests per SECONDS (default 30)",
+    )
+    source.add_argument(
+        "--emulator-mode",
+        choices=("extended", "development"),
+        default=default("extended"),
+        help="'development' refuses the deprecated operations, as Spotify does for "
+        "development-mode apps",
+    )
+    source.add_argument(
+        "--auth",
+        choices=("auto", "app", "user"),
+        default=default("auto"),
+        help="the app's client credentials or a signed-in user's stored token (default: the "
+        "user's for library, followed and playlists, the app's otherwise when "
+        "SPOTIFY_CLIENT_SECRET is set)",
+    )
+    source.add_argument(
+        "--token-file",
+        metavar="PATH",
+        default=default(None),
+        help="the token file 'trio-spotify login' wrote (default: "
+        "~/.config/trio-spotify/tokens.json)",
+    )
+    source.add_argument(
+        "--user",
+        default=default("default"),
+        help="the user label given to 'trio-spotify login' (default: default)",
+    )
+    source.add_argument("--api-url", default=default(DEFAULT_API_URL), help=argparse.SUPPRESS)
+    source.add_argument(
+        "--accounts-url", default=default(DEFAULT_ACCOUNTS_URL), help=argparse.SUPPRESS
+    )
+
+
+def add_crawl_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the `crawl` parser (and one sub-parser per kind) to `subparsers`; returns it."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "crawl",
+        help="crawl artists, playlists, a library or searches into JSON Lines",
+        description=(
+            "Crawl Spotify and write one JSON object per line: "
+            '{"kind", "id", "context", "data"}. Targets are IDs, spotify: URIs or '
+            "open.spotify.com URLs. Lines are written whole and flushed as they complete; "
+            "Ctrl-C stops cleanly and --resume continues without duplicates. The options "
+            "below may also follow KIND and its targets; 'crawl KIND --help' shows the "
+            "kind's own. Exit codes: 0 done, 1 some items failed, 2 bad arguments, "
+            "130 interrupted."
+        ),
+        epilog="example: trio-spotify crawl --emulator artist 51SG1w5kGAlDpHxZXETc2o",
+    )
+    _add_common(parser, suppress=False)
+    kinds = parser.add_subparsers(
+        dest="kind", metavar="KIND", required=True, parser_class=_KindParser
+    )
+
+    artist = kinds.add_parser(
+        "artist",
+        help="artists' whole discographies: artist, albums, tracks",
+        description="Each artist, all its albums (full objects, "
+        f"{batch_size('get-multiple-albums')} per request) and all their tracks (full "
+        f"objects, {batch_size('get-several-tracks')} per request).",
+    )
+    artist.add_argument("targets", nargs="+", metavar="ARTIST")
+    artist.add_argument(
+        "--include-groups",
+        type=_groups,
+        metavar="GROUPS",
+        default=None,
+        help=f"album groups to follow, comma-separated: {','.join(INCLUDE_GROUPS)} (default: all)",
+    )
+
+    playlist = kinds.add_parser(
+        "playlist",
+        help="every item of playlists",
+        description="Each playlist's details and every item, keyed by position.",
+    )
+    playlist.add_argument("targets", nargs="+", metavar="PLAYLIST")
+
+    library = kinds.add_parser(
+        "library",
+        help="the signed-in user's saved items",
+        description="The signed-in user's saved items (needs 'trio-spotify login').",
+    )
+    library.add_argument(
+        "targets",
+        nargs="*",
+        metavar="TYPE",
+        help=f"one or more of {', '.join(LIBRARY_KINDS)} (default: tracks)",
+    )
+
+    kinds.add_parser(
+        "followed",
+        help="the artists the signed-in user follows",
+        description="Every artist the signed-in user follows (needs 'trio-spotify login').",
+    )
+
+    cap = search_cap()
+    search = kinds.add_parser(
+        "search",
+        help=f"search results (at most {cap:,} per query and type)",
+        description=f"Search results, ranked; Spotify serves offsets up to "
+        f"{OPERATIONS['search'].max_offset} with pages of {page_size('search')}, so at most "
+        f"{cap:,} results per query and type.",
+    )
+    search.add_argument("targets", nargs="+", metavar="QUERY")
+    search.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        choices=SEARCH_TYPES,
+        metavar="TYPE",
+        help=f"what to search for, repeatable: {', '.join(SEARCH_TYPES)} (default: track)",
+    )
+    search.add_argument(
+        "--max",
+        type=_positive_int,
+        default=cap,
+        metavar="N",
+        help="results per query and type at most (default and cap: %(default)s)",
+    )
+
+    for sub in (artist, playlist, library, search, kinds.choices["followed"]):
+        _add_common(sub, suppress=True)
+    return parser
+
+
+def check(args: argparse.Namespace) -> None:
+    """Normalise targets to bare IDs; raise `UsageError` for the first bad argument."""
+    if args.kind in ("artist", "playlist"):
+        ids: list[str] = []
+        for target in args.targets:
+            try:
+                ids.append(parse_id(target, args.kind))
+            except (ValueError, TypeError) as exc:
+                raise UsageError(str(exc)) from None
+        args.targets = list(dict.fromkeys(ids))
+    elif args.kind == "library":
+        unknown = [t for t in args.targets if t not in LIBRARY_KINDS]
+        if unknown:
+            raise UsageError(
+                f"unknown library type {unknown[0]!r}; expected {', '.join(LIBRARY_KINDS)}"
+            )
+        args.targets = list(dict.fromkeys(args.targets or ["tracks"]))
+    elif args.kind == "search":
+        if any(not q.strip() for q in args.targets):
+            raise UsageError("a search query must not be empty")
+        args.types = list(dict.fromkeys(args.types or ["track"]))
+    else:
+        args.targets = []
+    if args.resume and args.output == "-":
+        raise UsageError("--resume needs the output file to continue: add -o FILE")
+    if args.resume and args.overwrite:
+        raise UsageError("--resume and --overwrite contradict each other")
+    for name in ("api_url", "accounts_url"):
+        if not getattr(args, name).startswith(("http://", "https://")):
+            raise UsageError(f"--{name.replace('_', '-')} must be an http(s) URL")
+    if args.market is not None and not (len(args.market) == 2 and args.market.isalpha()):
+        raise UsageError(f"--market must be a two-letter country code, not {args.market!r}")
