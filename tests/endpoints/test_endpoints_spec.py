@@ -355,6 +355,11 @@ def test_docs_endpoints_has_a_row_per_operation_naming_its_methods_and_scopes() 
         assert documented == expected, operation_id
         assert cells[3].startswith("yes" if op.get("deprecated") else "no"), operation_id
         assert set(re.findall(r"`([a-z-]+)`", cells[4])) == spec_scopes(op), operation_id
+        # ... and against the one table, which the client, the emulator and the CLI read.
+        row = OPERATIONS[operation_id]
+        assert cells[1] == f"`{row.method} {row.path}`", operation_id
+        assert cells[3].startswith("yes" if row.deprecated else "no"), operation_id
+        assert set(re.findall(r"`([a-z-]+)`", cells[4])) == row.all_scopes, operation_id
 
 
 def test_migration_guide_maps_all_75_async_spotify_methods_to_existing_methods() -> None:
