@@ -11,8 +11,10 @@ Two stores ship:
 - `FileTokenStore`: one JSON file holding the tokens of several users/apps, keyed by
   strings such as `"<client id>/<user>"`. Every save writes a temporary file in the same
   directory with mode 0600, flushes it to disk and renames it over the old file, so a crash
-  leaves either the old or the new file, never half of one. A file that cannot be read or
-  parsed raises `TokenStoreError` and is left exactly as it was: it may hold the only
+  leaves either the old or the new file, never half of one; a temporary file left by a save
+  killed before its rename (it may hold a refresh token) is removed by the next save. A
+  file that cannot be read or parsed (or whose entry has a wrongly typed field, named in
+  the message) raises `TokenStoreError` and is left exactly as it was: it may hold the only
   copy of a refresh token, so it is never silently replaced. Saves from several tasks are
   serialised by a `trio.Lock` and the file I/O runs in a worker thread, so the event loop
   never blocks on the disk. Each read-modify-write also holds an advisory `flock` on a
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 import tempfile
@@ -49,6 +52,25 @@ __all__ = ["FileTokenStore", "MemoryTokenStore", "TokenStore"]
 
 _FORMAT = "trio_spotify.tokens"
 _VERSION = 1
+
+
+def _bad_field(entry: dict[str, Any]) -> str | None:
+    """The name of the first field of a stored token entry with a wrong type, or `None`."""
+    if not isinstance(entry.get("access_token"), str) or not entry["access_token"]:
+        return "access_token"
+    for name in ("refresh_token", "scope"):
+        if name in entry and entry[name] is not None and not isinstance(entry[name], str):
+            return name
+    if "token_type" in entry and not isinstance(entry["token_type"], str):
+        return "token_type"
+    expires_at = entry.get("expires_at")
+    if expires_at is not None and (
+        isinstance(expires_at, bool)
+        or not isinstance(expires_at, (int, float))
+        or not math.isfinite(expires_at)
+    ):
+        return "expires_at"
+    return None
 
 
 @runtime_checkable
@@ -179,7 +201,7 @@ class FileTokenStore:
                 return {}
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             # Never echo the content: it may be a token file with one byte missing.
             raise TokenStoreError(
                 "the token file is not valid JSON; it was left untouched — move it away or "
@@ -207,6 +229,13 @@ class FileTokenStore:
 
     def _entry_to_token(self, key: str, entry: Any) -> Token:
         if isinstance(entry, dict):
+            bad = _bad_field(entry)
+            if bad is not None:
+                raise TokenStoreError(
+                    f"the entry {key!r} of the token file has an invalid {bad!r}; "
+                    "the file was left untouched",
+                    str(self.path),
+                )
             try:
                 return Token.from_json(entry)
             except ValueError:
@@ -240,7 +269,20 @@ class FileTokenStore:
         with self._process_lock():
             self._update_locked(key, entry)
 
+    def _sweep_temporaries(self) -> None:
+        """Remove temporary files left by a save that was killed before its rename.
+
+        Called with the process lock held: only the lock holder writes a temporary file,
+        so every one found here is stale — and may hold a refresh token.
+        """
+        pattern = f".{self.path.name}.*.tmp"
+        with contextlib.suppress(OSError):
+            for stale in self.path.parent.glob(pattern):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+
     def _update_locked(self, key: str, entry: dict[str, Any] | None) -> None:
+        self._sweep_temporaries()
         entries = dict(self._read_entries())  # raises, writing nothing, if the file is bad
         if entry is None:
             if key not in entries:

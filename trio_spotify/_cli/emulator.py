@@ -8,6 +8,7 @@ crawler, `login` or `curl` can be pointed at it. Needs the `testing` extra.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 from typing import Any
@@ -63,18 +64,35 @@ def register(subparsers: Any) -> None:
         default=3600.0,
         help="access-token lifetime in seconds (default %(default)s)",
     )
+    parser.add_argument(
+        "--artists",
+        type=int,
+        default=None,
+        metavar="N",
+        help="artists in the generated catalog (CatalogSize.artists; the other sizes scale "
+        "as the defaults do; default: 40)",
+    )
     parser.set_defaults(handler=run)
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    from trio_spotify.testing import RateLimit, SpotifyEmulator, open_emulator_server
+    from trio_spotify.testing import (
+        CatalogSize,
+        RateLimit,
+        SpotifyEmulator,
+        open_emulator_server,
+    )
 
     rate_limit = RateLimit(args.rate_limit, args.window) if args.rate_limit else None
+    options: dict[str, Any] = {}
+    if args.artists is not None:
+        options["catalog_size"] = CatalogSize(artists=args.artists)
     emulator = SpotifyEmulator(
         seed=args.seed,
         mode=args.mode,
         rate_limit=rate_limit,
         access_token_lifetime=args.token_lifetime,
+        **options,
     )
     emulator.faults.latency = args.latency
     async with open_emulator_server(emulator, host=args.host, port=args.port) as base_url:
@@ -96,10 +114,31 @@ async def _serve(args: argparse.Namespace) -> None:
     print("emulator stopped", file=sys.stderr)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C or SIGTERM; returns 0 then, 1 when the emulator cannot start."""
+def _invalid_option(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options, in one line, or `None` when they are usable."""
     if args.port < 0 or args.port > 65535:
-        print(f"trio-spotify emulator: invalid port {args.port}", file=sys.stderr)
+        return f"invalid port {args.port}"
+    if args.rate_limit is not None and args.rate_limit < 1:
+        return f"--rate-limit must be at least 1, not {args.rate_limit}"
+    if args.artists is not None and args.artists < 1:
+        return f"--artists must be at least 1, not {args.artists}"
+    positive = (("--window", args.window), ("--token-lifetime", args.token_lifetime))
+    for name, value in positive:
+        if not math.isfinite(value) or value <= 0:
+            return f"{name} must be a positive number of seconds, not {value:g}"
+    if not math.isfinite(args.latency) or args.latency < 0:
+        return f"--latency must be a non-negative number of seconds, not {args.latency:g}"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C or SIGTERM; returns 0 then, 1 when the emulator cannot start.
+
+    Returns 2, after one line on standard error, when an option is out of range.
+    """
+    problem = _invalid_option(args)
+    if problem is not None:
+        print(f"trio-spotify emulator: {problem}", file=sys.stderr)
         return 2
     try:
         trio.run(_serve, args)

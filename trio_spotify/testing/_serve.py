@@ -50,7 +50,8 @@ async def open_emulator_server(
     it under `autojump_clock`, whose jumps fire httpx's and hypercorn's timeouts.
 
     Entering is a checkpoint. An exception raised in the block comes out as itself.
-    Raises `OSError` when the address cannot be bound.
+    Raises `OSError` (a plain one, never inside an exception group) when the address
+    cannot be bound or the host does not resolve.
     """
     from hypercorn.config import Config
     from hypercorn.trio import serve
@@ -71,9 +72,17 @@ async def open_emulator_server(
     shutdown = trio.Event()
     try:
         async with trio.open_nursery() as nursery:
-            binds = await nursery.start(
-                functools.partial(serve, socket_app, config, shutdown_trigger=shutdown.wait)
-            )
+            try:
+                binds = await nursery.start(
+                    functools.partial(serve, socket_app, config, shutdown_trigger=shutdown.wait)
+                )
+            except ExceptionGroup as group:
+                # hypercorn fails to bind (busy port, unknown host) inside its own nursery:
+                # the caller gets the one `OSError`, not two layers of groups around it.
+                leaves = _leaves(group)
+                if len(leaves) == 1 and isinstance(leaves[0], OSError):
+                    raise leaves[0] from None
+                raise
             try:
                 yield binds[0]
             finally:
@@ -84,6 +93,14 @@ async def open_emulator_server(
         if len(group.exceptions) == 1:
             raise group.exceptions[0] from None
         raise
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> list[BaseException]:
+    """The exceptions inside `group` and its nested groups, in order."""
+    found: list[BaseException] = []
+    for exc in group.exceptions:
+        found.extend(_leaves(exc) if isinstance(exc, BaseExceptionGroup) else [exc])
+    return found
 
 
 #: The earlier name of `open_emulator_server` (it is an async context manager, so Trio's
