@@ -42,6 +42,7 @@ import httpx
 import trio
 
 from ._handler import Sender
+from ._nursery import open_nursery
 from ._operations import operation_for
 
 __all__ = ["all_items", "find_paging", "iter_items"]
@@ -75,10 +76,22 @@ def find_paging(
     if len(candidates) == 1:
         return page[candidates[0]], candidates[0]
     if not candidates:
-        raise ValueError(
-            "page is not a paging object and wraps none (expected 'items' and 'next' keys)"
-        )
+        raise ValueError(_not_a_page(page))
     raise ValueError(f"page wraps several paging objects {candidates}; pass key= to choose one")
+
+
+def _not_a_page(page: Mapping[str, Any]) -> str:
+    """Why `page` is no paging object: the keys a list of items (a page cut down by a
+    `fields` filter, say) lacks, or that no list of items is there at all."""
+    for name, value in [(None, page), *page.items()]:
+        if isinstance(value, Mapping) and isinstance(value.get("items"), list):
+            where = "page" if name is None else f"page[{name!r}]"
+            missing = " or ".join(repr(k) for k in ("next", "total") if k not in value)
+            return (
+                f"{where} is not a paging object: it has 'items' but no {missing} (a `fields`"
+                " filter must keep 'next', and 'total' to fetch the pages concurrently)"
+            )
+    return "page is not a paging object and wraps none (expected 'items' and 'next' keys)"
 
 
 def _unwrap(response: Any, key: str | None) -> dict[str, Any]:
@@ -203,10 +216,15 @@ async def _items(
             for url in urls:
                 await window.acquire()  # room for one more page in flight
                 slot = _Slot(url)
+                try:
+                    send.send_nowait(slot)
+                except trio.BrokenResourceError:
+                    # The consumer left (cancelled, or done) while this task was already
+                    # woken by the window: launch nothing more.
+                    return
                 nursery.start_soon(fetch, slot)
-                send.send_nowait(slot)
 
-    async with trio.open_nursery() as nursery:
+    async with open_nursery() as nursery:  # a lone Cancelled/KeyboardInterrupt comes out bare
         nursery.start_soon(launch, nursery)
         with receive:
             async for slot in receive:

@@ -14,6 +14,7 @@ from helpers.fakes import API, Recorder, Seen, json_response, open_client
 
 import trio_spotify
 from trio_spotify._operations import OPERATIONS
+from trio_spotify.testing import SpotifyEmulator, open_emulator_client
 
 P = "3cEYpjA9oz9GiPac4AsH4n"
 
@@ -396,3 +397,39 @@ async def test_max_items_in_a_middle_offset_page_cuts_it_and_stops(
         100,
         150,
     ]
+
+
+# -- filtered `fields` answers of the emulator (issue 10) --------------------------------------
+
+
+async def test_a_fields_answer_without_next_is_refused_naming_what_is_missing() -> None:
+    # A `fields` filter that keeps only the items: nothing says whether more pages follow,
+    # so iter_items/all_items refuse it at once with a ValueError naming the missing keys
+    # (not a hang, not a silent first page).
+    emulator = SpotifyEmulator(seed=7)
+    playlist = emulator.catalog.id_of(8, 2)  # 120 items
+    async with open_emulator_client(emulator) as spotify:
+        page = await spotify.playlists.items(playlist, fields="items(track(name))")
+        assert set(page) == {"items"}
+        with pytest.raises(ValueError, match=r"no 'next' or 'total'.*fields"):
+            await spotify.all_items(page)
+        with pytest.raises(ValueError, match=r"no 'next' or 'total'"):
+            spotify.iter_items(page)
+        full = await spotify.playlists.get(playlist, fields="name,items(items(added_at))")
+        with pytest.raises(ValueError, match=r"page\['items'\] .* no 'next'"):
+            await spotify.all_items(full)
+
+
+async def test_a_fields_answer_with_next_but_no_total_is_followed_through_next() -> None:
+    emulator = SpotifyEmulator(seed=7)
+    playlist = emulator.catalog.id_of(8, 2)  # 120 items
+    async with open_emulator_client(emulator) as spotify:
+        expected = [
+            e["added_at"] for e in await spotify.all_items(await spotify.playlists.items(playlist))
+        ]
+        assert len(expected) == 120
+        for fields in ("items(added_at),next", "items(added_at),next,total,offset,limit"):
+            page = await spotify.playlists.items(playlist, fields=fields, limit=50)
+            got = await spotify.all_items(page)
+            assert [e["added_at"] for e in got] == expected, fields
+            assert all(set(e) == {"added_at"} for e in got), fields

@@ -28,10 +28,9 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-import trio
-
 from .._errors import ForbiddenError, MissingScopeError, ResponseDecodeError
 from .._handler import Sender
+from .._nursery import open_nursery
 from .._operations import OPERATIONS, Operation
 from .._request import format_path
 from ._checks import check_page
@@ -85,7 +84,8 @@ async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[
 
     A checkpoint. If one raises, the others are cancelled and that exception is raised
     itself (the first one to fail, if several do), never wrapped in an `ExceptionGroup`.
-    `trio.Cancelled` and other `BaseException`s are not caught.
+    `trio.Cancelled` and other `BaseException`s (`KeyboardInterrupt`) are not caught, and
+    come out bare too.
     """
     if len(thunks) == 1:
         return [await thunks[0]()]
@@ -101,7 +101,7 @@ async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[
                 failure = exc
             nursery.cancel_scope.cancel()
 
-    async with trio.open_nursery() as nursery:
+    async with open_nursery() as nursery:  # a lone Cancelled/KeyboardInterrupt comes out bare
         for index, thunk in enumerate(thunks):
             nursery.start_soon(run, index, thunk)
     if failure is not None:
