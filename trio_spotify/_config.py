@@ -97,6 +97,8 @@ class RetryPolicy:
       `RateLimitExceeded` at once instead of hanging silently.
     - `default_retry_after`: the pause after a 429 without a readable `Retry-After`.
     - `max_rate_limit_waits`: 429s one request waits out before it gives up and raises.
+    - `learn_rate`: learn the allowed rate from the 429s and pace requests under it
+      (see docs/concurrency.md); `False` only pauses after each 429.
     """
 
     max_attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
@@ -107,6 +109,7 @@ class RetryPolicy:
     default_retry_after: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
     max_rate_limit_waits: int = attrs.field(default=30, validator=attrs.validators.ge(0))
     jitter: Callable[[float], float] = attrs.field(default=_full_jitter, repr=False)
+    learn_rate: bool = True
 
     def backoff(self, retry: int) -> float:
         """Seconds to sleep before retry number `retry` (1-based)."""

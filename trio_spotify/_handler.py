@@ -3,7 +3,9 @@
 `Handler.request` is a short loop over two steps, until one of them answers or raises:
 
 - `_attempt` sends the request once on the wire: it waits out the rate-limit gate
-  (`_ratelimit.py`) if a 429 closed it, takes the current token from the token manager
+  (`_ratelimit.py`) if a 429 closed it (raising at once if the pause is, or becomes,
+  longer than `max_retry_after`), waits its turn under the rate learned from the 429s,
+  takes the current token from the token manager
   (renewing it single-flight if it is about to expire, without holding a limiter slot),
   takes a slot of the client's `trio.CapacityLimiter` (if the gate closed meanwhile the
   slot is given back and it starts over), and sends on the least busy of several
@@ -79,6 +81,9 @@ class SpotifyStatistics:
     retries: int
     #: Seconds during which the rate-limit gate was closed.
     rate_limit_pause: float
+    #: The request rate learned from the 429s, in requests per second: requests start no
+    #: faster (`None` while unlimited, until the first 429, or with `learn_rate=False`).
+    learned_rate: float | None = None
 
 
 def _parse_retry_after(value: str | None) -> float | None:
@@ -187,7 +192,7 @@ class Handler:
         self._retry = retry
         self._max_concurrency = max_concurrency
         self._limiter = trio.CapacityLimiter(max_concurrency)
-        self._gate = RateGate(self._limiter, max_concurrency)
+        self._gate = RateGate(self._limiter, max_concurrency, learn=retry.learn_rate)
         self._max_clients = http_clients
         self._connections_per_client = math.ceil(max_concurrency / http_clients)
         self._http = http
@@ -284,39 +289,45 @@ class Handler:
     async def _attempt(self, call: _Call) -> _Sent:
         """Send `call` once on the wire; return the response or the `NetworkError`.
 
-        A checkpoint. Waits for the gate and the token outside the limiter, and holds a
-        slot only around the network call. Raises `RateLimitError` when the gate stays
-        closed longer than `max_retry_after`, `ClientClosedError` once the client closed.
+        A checkpoint. Waits for the gate, its turn under the learned rate and the token
+        outside the limiter, and holds a slot only around the network call. Raises
+        `RateLimitError` when the gate is (or, while waiting, becomes) closed for longer
+        than `max_retry_after`, `ClientClosedError` once the client closed.
         """
         gate = self._gate
         while True:
-            remaining = gate.pause_remaining()
-            if remaining > self._retry.max_retry_after:
+            # Returns early (the pause left) when a 429 makes the pause too long to wait.
+            remaining = await gate.wait_open(self._retry.max_retry_after)
+            if remaining:
                 raise paused_too_long(call.method, call.url, remaining)
-            await gate.wait_open()
-            token = await self._tokens.current()
-            async with self._limiter:
-                self._check_open()
+            # The learned allowance paces starts: outside the limiter, cancellable.
+            async with gate.turn() as sent:
                 if gate.is_closed():
-                    continue  # a 429 closed the gate while we waited for a slot
-                epoch = gate.epoch
-                index = self._checkout_client()
-                self._sent += 1
-                started = trio.current_time()
-                try:
-                    with map_transport_errors(call.method, call.url):
-                        response = await self._clients[index].request(
-                            call.method,
-                            call.url,
-                            params=call.query or None,
-                            json=call.json,
-                            content=call.content,
-                            headers={**call.headers, "Authorization": token.authorization},
-                        )
-                except NetworkError as error:
-                    return _Sent(token, epoch, None, error, trio.current_time() - started)
-                finally:
-                    self._loads[index] -= 1
+                    continue  # a 429 closed the gate while we waited for our turn
+                token = await self._tokens.current()
+                async with self._limiter:
+                    self._check_open()
+                    if gate.is_closed():
+                        continue  # a 429 closed the gate while we waited for a slot
+                    epoch = gate.epoch
+                    index = self._checkout_client()
+                    self._sent += 1
+                    sent()
+                    started = trio.current_time()
+                    try:
+                        with map_transport_errors(call.method, call.url):
+                            response = await self._clients[index].request(
+                                call.method,
+                                call.url,
+                                params=call.query or None,
+                                json=call.json,
+                                content=call.content,
+                                headers={**call.headers, "Authorization": token.authorization},
+                            )
+                    except NetworkError as error:
+                        return _Sent(token, epoch, None, error, trio.current_time() - started)
+                    finally:
+                        self._loads[index] -= 1
             return _Sent(token, epoch, response, None, trio.current_time() - started)
 
     def _decide(self, call: _Call, sent: _Sent, tries: _Tries) -> _Step:
@@ -342,14 +353,14 @@ class Handler:
         status = response.status_code
         logger.debug("%s %s -> %d (%.3fs)", call.method, call.url.path, status, sent.elapsed)
         if status < 300:
-            self._gate.on_success()
+            self._gate.on_success(trio.current_time() - sent.elapsed)
             return _Step.ANSWER
         if status == 401 and not tries.renewed and self._tokens.can_renew:
             tries.renewed = True
             self._retries += 1
             return _Step.RENEW
         if status == 429:
-            return self._on_rate_limited(call, sent.epoch, response, tries)
+            return self._on_rate_limited(call, sent, response, tries)
         if (
             status in retry.retry_statuses
             and tries.failures + 1 < retry.max_attempts
@@ -360,7 +371,7 @@ class Handler:
         raise api_error_from_response(response)
 
     def _on_rate_limited(
-        self, call: _Call, epoch: int, response: httpx.Response, tries: _Tries
+        self, call: _Call, sent: _Sent, response: httpx.Response, tries: _Tries
     ) -> _Step:
         """A 429: close the gate for every task and wait, or raise `RateLimitError`."""
         retry = self._retry
@@ -369,7 +380,7 @@ class Handler:
         if limited.reason == _QUOTA_EXCEEDED:
             raise limited  # a quota does not reset in seconds: not waited out
         pause = retry.default_retry_after if retry_after is None else retry_after
-        self._gate.on_rate_limited(pause, epoch)
+        self._gate.on_rate_limited(pause, sent.epoch, trio.current_time() - sent.elapsed)
         logger.info(
             "429 on %s %s: pausing every request for %.1fs", call.method, call.url.path, pause
         )
@@ -406,4 +417,5 @@ class Handler:
             rate_limited=self._gate.rate_limited,
             retries=self._retries,
             rate_limit_pause=self._gate.paused_seconds,
+            learned_rate=self._gate.rate,
         )

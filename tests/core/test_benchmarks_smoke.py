@@ -38,6 +38,11 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
             ],
             ["in flight  1:", "in flight 64:", "completed in"],
         ),
+        (
+            "bench_ratelimit.py",
+            ["--requests", "30", "--setting", "10/1", "--latency", "0"],
+            ["before (learn_rate=False)", "after (learning)", "after / before:"],
+        ),
     ],
 )
 def test_benchmark_runs(script: str, argv: list[str], expected: list[str]) -> None:
