@@ -82,7 +82,8 @@ async def test_rate_limit_gate_honours_retry_after(
     assert stats.rate_limited == emulator.counters.rate_limited > 0
     # the gate pauses everyone: far fewer 429s than requests
     assert emulator.counters.rate_limited < 60
-    assert stats.rate_limit_pause >= 150
+    # one pause of Retry-After; then the learned rate paces the rest (docs/concurrency.md)
+    assert stats.rate_limit_pause >= 30
 
 
 async def test_quota_is_raised_at_once() -> None:

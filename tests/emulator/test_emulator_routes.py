@@ -23,12 +23,13 @@ from trio_spotify._operations import OPERATIONS
 from trio_spotify.testing import SpotifyEmulator
 from trio_spotify.testing._access import ENFORCED_SCOPES
 from trio_spotify.testing._api import HANDLERS, HANDLERS_BY_CATEGORY
+from trio_spotify.testing._call import FIXED_LIMITS
 
 API_PACKAGE = Path(trio_spotify.testing._api.__file__).parent
 
-# Where the emulator knowingly accepts more than the table: the page a playlist embeds says
-# `limit=100`, and Spotify serves its `next` link (see `_api/playlists.py`).
-LIMIT_EXCEPTIONS = {"get-playlists-items": 100, "get-playlists-tracks": 100}
+# Where the emulator bounds `limit` otherwise than the table: as the corrected definition
+# does (`_call.FIXED_LIMITS`, checked against it in test_fidelity_requests.py).
+LIMIT_EXCEPTIONS = FIXED_LIMITS
 
 
 def test_every_operation_has_exactly_one_handler() -> None:
@@ -107,8 +108,7 @@ async def test_limits_offsets_and_batches_are_the_tables() -> None:
             if method != "GET":
                 continue
             if op.limit_range is not None:
-                lo, hi = op.limit_range
-                hi = LIMIT_EXCEPTIONS.get(op_id, hi)
+                lo, hi = LIMIT_EXCEPTIONS.get(op_id, op.limit_range)
                 assert await status(method, path, _with(kwargs, limit=hi)) == 200, op_id
                 assert await status(method, path, _with(kwargs, limit=hi + 1)) == 400, op_id
                 assert await status(method, path, _with(kwargs, limit=lo - 1)) == 400, op_id

@@ -258,17 +258,18 @@ async def test_paging_next_links_cover_a_long_playlist(
 async def test_next_links_embedded_in_a_playlist_are_served(
     spotify: Spotify, spotify_emulator: SpotifyEmulator
 ) -> None:
-    # GET /playlists/{id} embeds the first 100 items; its next links (for /items and the
-    # older /tracks) ask for limit=100, which the emulator must then accept.
+    # GET /playlists/{id} embeds the first 100 items; its next links ask for what their
+    # endpoint accepts (the corrected definition: /items up to 50, the older /tracks up to
+    # 100), and the emulator serves them.
     playlist = spotify_emulator.catalog.id_of(8, 0)
     full = await spotify.request("GET", f"/playlists/{playlist}")
-    for key in ("items", "tracks"):
+    for key, limit in (("items", 50), ("tracks", 100)):
         embedded = full[key]
         assert embedded["limit"] == 100
         assert len(embedded["items"]) == 100
         following = await spotify.request("GET", embedded["next"])
         assert following["offset"] == 100
-        assert len(following["items"]) == 100
+        assert len(following["items"]) == limit
 
 
 async def test_cursor_paging_of_followed_artists(

@@ -21,9 +21,16 @@ from starlette.requests import Request
 from trio_spotify._operations import Operation
 
 from ._emulated_accounts import AccessGrant, EmulatedAccounts
-from ._reply import ApiError
+from ._reply import BEARER_CHALLENGE, ApiError
 
-__all__ = ["ENFORCED_SCOPES", "authenticate", "authorize", "enforced_scopes", "requires_user"]
+__all__ = [
+    "ENFORCED_SCOPES",
+    "authenticate",
+    "authorize",
+    "enforced_scopes",
+    "requires_user",
+    "unauthorized",
+]
 
 _LIBRARY_READ = frozenset({"user-library-read"})
 _ANY_PLAYLIST_SCOPE = frozenset(
@@ -92,16 +99,27 @@ def authenticate(
     expired one, 400 for another authentication scheme."""
     header = request.headers.get("authorization")
     if header is None:
-        raise ApiError(401, "No token provided")
+        raise unauthorized("No token provided")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(400, "Only valid bearer authentication supported")
     grant = accounts.access.get(token)
     if grant is None:
-        raise ApiError(401, "Invalid access token")
+        raise unauthorized("Invalid access token", error="invalid_token")
     if clock() >= grant.expires_at:
-        raise ApiError(401, "The access token expired")
+        raise unauthorized("The access token expired", error="invalid_token")
     return grant
+
+
+def unauthorized(message: str, *, error: str | None = None) -> ApiError:
+    """A 401 with Spotify's error object and the challenge RFC 6750 §3 requires of every
+    401 of a bearer-token resource: `WWW-Authenticate: Bearer realm="spotify"`, with
+    `error="invalid_token"` when a token was given but is unknown or expired (§3.1; a
+    request without a token gets no error code)."""
+    challenge = BEARER_CHALLENGE
+    if error is not None:
+        challenge += f', error="{error}", error_description="{message}"'
+    return ApiError(401, message, headers={"WWW-Authenticate": challenge})
 
 
 def authorize(op: Operation, grant: AccessGrant, *, development: bool) -> None:
@@ -110,6 +128,6 @@ def authorize(op: Operation, grant: AccessGrant, *, development: bool) -> None:
     if op.deprecated and development:
         raise ApiError(403, "Forbidden")
     if requires_user(op) and grant.user_id is None:
-        raise ApiError(401, "This request requires user authentication.")
+        raise unauthorized("This request requires user authentication.")
     if _as_enforced(op).missing_scopes(grant.scopes):
         raise ApiError(403, "Insufficient client scope")

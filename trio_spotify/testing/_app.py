@@ -2,7 +2,8 @@
 
 The routes are the operations table's (`trio_spotify._operations.OPERATIONS`: method and
 path under `/v1`), each served by the handler `_api.HANDLERS` holds for its operationId,
-plus the accounts service's `/authorize` and `/api/token` at the root. A Web API request
+plus the accounts service's `/authorize` and `/api/token` at the root; a path with a
+trailing slash is served as the path without it, as Spotify does. A Web API request
 goes: count it → latency and injected faults → authenticate → rate limit and quota →
 development mode, user token and scopes → the handler → JSON, with the placeholder base
 URL of the catalog's links replaced by the request's, and an `ETag` (304 on a match) on
@@ -19,14 +20,17 @@ from typing import Protocol
 import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trio_spotify._operations import OPERATIONS, Operation
 
 from ._access import authenticate, authorize
 from ._api import HANDLERS
+from ._api._finish import finish_answer
 from ._call import ApiHandler, Call, EmulatorState
 from ._catalog import BASE
 from ._counters import EmulatorCounters
@@ -69,14 +73,35 @@ def build_app(emulator: AppHost) -> Starlette:
         message = "Service not found" if status == 404 else "Method not allowed"
         return ApiError(status, message).response()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/authorize", emulator.accounts.authorize, methods=["GET"]),
             Route("/api/token", emulator.accounts.token, methods=["POST"]),
             Mount("/v1", routes=api_routes),
         ],
         exception_handlers={404: not_found, 405: not_found},
+        middleware=[Middleware(_WithoutTrailingSlash)],
     )
+    app.router.redirect_slashes = False
+    return app
+
+
+class _WithoutTrailingSlash:
+    """Serve `/v1/me/` and `/v1/tracks/?ids=...` as `/v1/me` and `/v1/tracks?ids=...`, as
+    Spotify does (Starlette would answer a 307 redirect, which a client that does not
+    follow redirects reads as an empty answer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = dict(scope, path=path.rstrip("/") or "/")
+            raw = scope.get("raw_path")
+            if isinstance(raw, bytes):
+                scope["raw_path"] = raw.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
 
 
 def _endpoint(emulator: AppHost, op: Operation, handler: ApiHandler) -> Endpoint:
@@ -111,7 +136,8 @@ async def _serve(
     )
     authorize(op, grant, development=emulator.mode == "development")
     raw = await request.body() if request.method != "GET" else b""
-    status, body = handler(Call(emulator, op, request, grant, raw))
+    call = Call(emulator, op, request, grant, raw)
+    status, body = finish_answer(call, *handler(call))
     if body is None:
         return Response(status_code=status)
     base = str(request.base_url).rstrip("/")

@@ -21,10 +21,11 @@ from trio_spotify._operations import Operation
 from ._catalog import BASE, Catalog, Ref
 from ._catalog_ids import is_base62_id
 from ._emulated_accounts import AccessGrant
+from ._fields import FieldFilter, FieldsError, parse_fields
 from ._reply import ApiError, Reply, bad_request
 from ._state import Playlist, UserState
 
-__all__ = ["ApiHandler", "Call", "EmulatorState", "Mode"]
+__all__ = ["FIXED_LIMITS", "ApiHandler", "Call", "EmulatorState", "Mode"]
 
 Mode = Literal["extended", "development"]
 
@@ -35,6 +36,16 @@ ApiHandler = Callable[["Call"], Reply]
 URI_KINDS = frozenset(
     {"track", "album", "artist", "episode", "show", "audiobook", "chapter", "playlist", "user"}
 )
+
+#: operationId -> the `limit` range of the corrected definition
+#: (`tests/data/fixed-spotify-open-api.yml`), where it differs from the table's (which
+#: follows the official one): search takes at least 1 (a `limit=0` page would link to
+#: itself as `next`), the deprecated `/playlists/{id}/tracks` up to 100.
+#: `tests/emulator/test_fidelity_requests.py` checks this against the corrected definition.
+FIXED_LIMITS: dict[str, tuple[int, int]] = {
+    "search": (1, 10),
+    "get-playlists-tracks": (1, 100),
+}
 
 
 class EmulatorState(Protocol):
@@ -141,12 +152,13 @@ class Call:
         return value
 
     def limit(self, default: int = 20, *, maximum: int | None = None) -> int:
-        """The `limit` parameter, within the operation's `limit_range` (400 outside it).
+        """The `limit` parameter, within the operation's range (400 outside it): the table's
+        `limit_range`, or `FIXED_LIMITS` where the corrected definition says otherwise.
 
-        `maximum` replaces the table's upper bound where Spotify accepts more than its
-        definition says.
+        `maximum` replaces the upper bound where Spotify accepts more than its definition
+        says.
         """
-        bounds = self.operation.limit_range
+        bounds = FIXED_LIMITS.get(self.operation.operation_id, self.operation.limit_range)
         assert bounds is not None, f"{self.operation.operation_id} has no limit range"
         lo, hi = bounds
         return self.int_param("limit", default, lo, hi if maximum is None else maximum)
@@ -169,6 +181,14 @@ class Call:
         if len(market) != 2 or not market.isalpha() or not market.isupper():
             raise bad_request("Invalid market code")
         return market
+
+    def fields(self) -> FieldFilter | None:
+        """The `fields` filter of the query (`_fields.py`), `None` without one; 400 when it
+        is malformed (Spotify's message for that is undocumented)."""
+        try:
+            return parse_fields(self.query.get("fields"))
+        except FieldsError as error:
+            raise bad_request(str(error)) from None
 
     def id_list(
         self, name: str, maximum: int | None = None, *, body: bool = False, required: bool = True

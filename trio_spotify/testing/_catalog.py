@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from ._catalog_draws import album_markets, random_date, random_images, random_title, release
 from ._catalog_ids import (
     ALBUM,
     ARTIST,
@@ -36,14 +37,18 @@ from ._catalog_ids import (
     IdCodec,
 )
 from ._catalog_size import MAX_CHAPTERS, MAX_EPISODES, MAX_TRACKS, CatalogSize
+from ._user_ids import make_user_id, user_index
 from ._vocabulary import ADJECTIVES, FIRST_NAMES, GENRES, LANGUAGES, LAST_NAMES, MARKETS, NOUNS
 
-__all__ = ["API", "BASE", "OPEN", "Catalog", "Ref"]
+__all__ = ["API", "BASE", "OPEN", "SHOW_MARKETS", "Catalog", "Ref"]
 
 #: Placeholder base URL in generated objects, replaced by the request's base URL.
 BASE = "http://spotify-emulator.invalid"
 API = BASE + "/v1"
 OPEN = "https://open.spotify.com"
+#: Where every show, its episodes, every audiobook and its chapters are available: every
+#: market but three (so that a market can make them unplayable).
+SHOW_MARKETS = tuple(m for m in MARKETS if m not in ("IN", "JP", "KR"))
 
 
 @attrs.frozen
@@ -54,19 +59,17 @@ class Ref:
     index: int
 
 
-def _images(rng: random.Random, key: str) -> list[dict[str, Any]]:
-    return [
-        {"url": f"https://i.scdn.co/image/{key}{size}", "height": size, "width": size}
-        for size in (640, 300, 64)
-    ]
+class _BoundedCache(dict[tuple[str, int], Any]):
+    """At most `limit` generated objects, the oldest dropped first: a long crawl of the
+    emulator (100,000 tracks) must not keep every object it was ever asked for. A dropped
+    object is generated again, identical, when asked for again."""
 
+    limit = 10_000
 
-def _date(rng: random.Random, start: int = 1965, end: int = 2026) -> str:
-    return f"{rng.randint(start, end)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-
-
-def _title(rng: random.Random) -> str:
-    return f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
+    def __setitem__(self, key: tuple[str, int], value: Any) -> None:
+        if len(self) >= self.limit:
+            del self[next(iter(self))]
+        super().__setitem__(key, value)
 
 
 class Catalog:
@@ -77,7 +80,7 @@ class Catalog:
         self.seed = seed
         self.size = size if size is not None else CatalogSize()
         self.ids = IdCodec(seed)
-        self._cache: dict[tuple[str, int], Any] = {}
+        self._cache: dict[tuple[str, int], Any] = _BoundedCache()
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -177,17 +180,12 @@ class Catalog:
     # -- users --------------------------------------------------------------------------------
 
     def user_id(self, index: int) -> str:
+        """The ID of user `index`, shaped like Spotify's (`_user_ids.py`)."""
         rng = self._rng("user", index)
-        return f"{rng.choice(FIRST_NAMES).lower()}.{rng.choice(LAST_NAMES).lower()}.{index}"
+        return make_user_id(rng, index, rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
 
     def user_index(self, user_id: str) -> int | None:
-        try:
-            index = int(user_id.rsplit(".", 1)[1])
-        except (IndexError, ValueError):
-            return None
-        if 0 <= index < self.size.users and self.user_id(index) == user_id:
-            return index
-        return None
+        return user_index(self, self.size.users, self.user_id, user_id)
 
     def user_display_name(self, index: int) -> str:
         rng = self._rng("user", index)
@@ -220,7 +218,7 @@ class Catalog:
                 **self._links("artist", spotify_id),
                 "followers": {"href": None, "total": rng.randint(10, 5_000_000)},
                 "genres": rng.sample(GENRES, 2),
-                "images": _images(rng, spotify_id),
+                "images": random_images(rng, spotify_id),
                 "name": name,
                 "popularity": rng.randint(0, 100),
                 "type": "artist",
@@ -244,12 +242,11 @@ class Catalog:
             obj = {
                 "album_type": rng.choice(("album", "album", "single", "compilation")),
                 "total_tracks": self.album_track_count(index),
-                "available_markets": list(MARKETS[: rng.randint(3, 8)]),
+                "available_markets": album_markets(self._rng("album-markets", index), rng),
                 **self._links("album", spotify_id),
-                "images": _images(rng, spotify_id),
-                "name": _title(rng),
-                "release_date": _date(rng),
-                "release_date_precision": "day",
+                "images": random_images(rng, spotify_id),
+                "name": random_title(rng),
+                **release(self._rng("album-date", index), random_date(rng)),
                 "type": "album",
                 "artists": [self.simple_artist(artist)],
             }
@@ -289,7 +286,7 @@ class Catalog:
                 "explicit": rng.random() < 0.15,
                 **self._links("track", spotify_id),
                 "is_playable": True,
-                "name": _title(rng),
+                "name": random_title(rng),
                 "preview_url": None,
                 "track_number": slot + 1,
                 "type": "track",
@@ -323,13 +320,13 @@ class Catalog:
             spotify_id = self.id_of(SHOW, index)
             name = f"The {rng.choice(NOUNS)} Podcast"
             obj = {
-                "available_markets": list(MARKETS[:6]),
+                "available_markets": list(SHOW_MARKETS),
                 "copyrights": [],
                 "description": f"Conversations about {rng.choice(NOUNS).lower()}s.",
                 "html_description": f"<p>Conversations about {rng.choice(NOUNS).lower()}s.</p>",
                 "explicit": False,
                 **self._links("show", spotify_id),
-                "images": _images(rng, spotify_id),
+                "images": random_images(rng, spotify_id),
                 "is_externally_hosted": False,
                 "languages": [rng.choice(LANGUAGES)],
                 "media_type": "audio",
@@ -348,7 +345,7 @@ class Catalog:
             show, slot = divmod(index, MAX_EPISODES)
             rng = self._rng("episode", index)
             spotify_id = self.id_of(EPISODE, index)
-            title = f"Episode {slot + 1}: {_title(rng)}"
+            title = f"Episode {slot + 1}: {random_title(rng)}"
             obj = {
                 "audio_preview_url": None,
                 "description": f"In this episode: {title}.",
@@ -356,13 +353,13 @@ class Catalog:
                 "duration_ms": rng.randint(600_000, 5_400_000),
                 "explicit": False,
                 **self._links("episode", spotify_id),
-                "images": _images(rng, spotify_id),
+                "images": random_images(rng, spotify_id),
                 "is_externally_hosted": False,
                 "is_playable": True,
                 "language": self.simple_show(show)["languages"][0],
                 "languages": self.simple_show(show)["languages"],
                 "name": title,
-                "release_date": _date(rng, 2018),
+                "release_date": random_date(rng, 2018),
                 "release_date_precision": "day",
                 "type": "episode",
             }
@@ -382,17 +379,17 @@ class Catalog:
             spotify_id = self.id_of(AUDIOBOOK, index)
             obj = {
                 "authors": [{"name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}],
-                "available_markets": list(MARKETS[:6]),
+                "available_markets": list(SHOW_MARKETS),
                 "copyrights": [{"text": "Emulated Audio", "type": "C"}],
                 "description": "A novel.",
                 "html_description": "<p>A novel.</p>",
                 "edition": "Unabridged",
                 "explicit": False,
                 **self._links("audiobook", spotify_id),
-                "images": _images(rng, spotify_id),
+                "images": random_images(rng, spotify_id),
                 "languages": ["en"],
                 "media_type": "audio",
-                "name": f"The {_title(rng)}",
+                "name": f"The {random_title(rng)}",
                 "narrators": [{"name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"}],
                 "publisher": "Emulated Audio",
                 "type": "audiobook",
@@ -411,18 +408,18 @@ class Catalog:
             # Spotify's definition types chapters as "episode" (ChapterBase.type enum).
             obj = {
                 "audio_preview_url": None,
-                "available_markets": list(MARKETS[:6]),
+                "available_markets": list(SHOW_MARKETS),
                 "chapter_number": slot,
                 "description": f"Chapter {slot + 1}.",
                 "html_description": f"<p>Chapter {slot + 1}.</p>",
                 "duration_ms": rng.randint(300_000, 3_600_000),
                 "explicit": False,
                 **self._links("chapter", spotify_id),
-                "images": _images(rng, spotify_id),
+                "images": random_images(rng, spotify_id),
                 "is_playable": True,
                 "languages": ["en"],
                 "name": f"Chapter {slot + 1}",
-                "release_date": _date(rng, 2015),
+                "release_date": random_date(rng, 2015),
                 "release_date_precision": "day",
                 "type": "episode",
             }
@@ -459,7 +456,7 @@ class Catalog:
         }
 
     def playlist_name(self, index: int) -> str:
-        return f"{_title(self._rng('playlist-name', index))} Mix"
+        return f"{random_title(self._rng('playlist-name', index))} Mix"
 
     # -- kind lookup by URI kind name ---------------------------------------------------------
 

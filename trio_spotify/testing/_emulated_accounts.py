@@ -345,7 +345,7 @@ class EmulatedAccounts:
             if client_id is None or not authenticated:
                 raise _OAuthError("invalid_client", "Invalid client")
             token, expires_in = self.mint_access(client_id, None, frozenset(), grant_type)
-            return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+            return {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}
         if grant_type == "authorization_code":
             return self._code_grant(form, client_id, authenticated)
         if grant_type == "refresh_token":

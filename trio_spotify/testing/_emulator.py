@@ -217,7 +217,7 @@ class SpotifyEmulator:
         return [
             Device(device_id("computer"), "Emulator Computer", "Computer", 70),
             Device(device_id("phone"), "Emulator Phone", "Smartphone", 50),
-            Device(device_id("speaker"), "Emulator Speaker", "Speaker", 30),
+            Device(device_id("speaker"), "Emulator Speaker", "Speaker", None, False),
         ]
 
     def _seed_library(self, state: UserState) -> None:

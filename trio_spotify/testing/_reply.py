@@ -8,10 +8,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-__all__ = ["JSON_TYPE", "ApiError", "Reply", "bad_request"]
+__all__ = ["BEARER_CHALLENGE", "JSON_TYPE", "ApiError", "Reply", "bad_request"]
 
 #: The media type of every JSON answer.
 JSON_TYPE = "application/json; charset=utf-8"
+
+#: The `WWW-Authenticate` challenge of a 401 without a more precise one.
+BEARER_CHALLENGE = 'Bearer realm="spotify"'
 
 #: A handler's answer: status and JSON body (`None` for no body).
 Reply = tuple[int, Any]
@@ -41,12 +44,17 @@ class ApiError(Exception):
         return {"error": error}
 
     def response(self) -> Response:
-        """The answer: the error object, with this error's status and headers."""
+        """The answer: the error object, with this error's status and headers; a 401
+        always with a bearer challenge (RFC 6750 §3), `Bearer realm="spotify"` unless the
+        error names a more precise one."""
+        headers = dict(self.headers)
+        if self.status == 401:
+            headers.setdefault("WWW-Authenticate", BEARER_CHALLENGE)
         return Response(
             json.dumps(self.body()),
             status_code=self.status,
             media_type=JSON_TYPE,
-            headers=self.headers,
+            headers=headers,
         )
 
 

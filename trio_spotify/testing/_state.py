@@ -50,7 +50,8 @@ class Device:
     id: str
     name: str
     type: str
-    volume_percent: int
+    #: `None` for a device whose volume Spotify does not know (it sends `null`).
+    volume_percent: int | None
     supports_volume: bool = True
 
 

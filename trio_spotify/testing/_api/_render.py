@@ -10,8 +10,10 @@ which is the handlers' business.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from .._call import Call
@@ -28,6 +30,8 @@ __all__ = [
     "full_audiobook",
     "full_playlist",
     "full_show",
+    "iso_ms",
+    "mosaic",
     "playlist_entry",
     "playlist_page",
     "public_user",
@@ -115,6 +119,13 @@ def render_uri(call: Call, uri: str) -> dict[str, Any]:
     return FULL[kind](call.catalog, ref.index)
 
 
+def iso_ms(ms: int) -> str:
+    """`ms` (wall-clock milliseconds) as Spotify writes `played_at`, with milliseconds:
+    `2017-05-27T20:07:54.721Z`."""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 def context_object(uri: str) -> dict[str, Any]:
     """The `context` of a playback or a play history entry: the album, playlist, artist or
     show `uri` names."""
@@ -137,9 +148,11 @@ def simple_playlist(playlist: Playlist) -> dict[str, Any]:
         "external_urls": {"spotify": f"{OPEN}/playlist/{playlist.id}"},
         "href": base,
         "id": playlist.id,
-        "images": playlist.images,
+        "images": playlist.images or mosaic(playlist),
         "name": playlist.name,
         "owner": Catalog.user_ref(playlist.owner, playlist.owner_name),
+        # Spotify sends it on every playlist, simplified or full (undocumented).
+        "primary_color": None,
         "public": playlist.public,
         "snapshot_id": playlist.snapshot_id,
         "items": {**ref, "href": f"{base}/items"},
@@ -149,16 +162,41 @@ def simple_playlist(playlist: Playlist) -> dict[str, Any]:
     }
 
 
+def mosaic(playlist: Playlist) -> list[dict[str, Any]]:
+    """The cover Spotify makes for a playlist without an uploaded one: a mosaic of its
+    first items' artwork, in three sizes (no cover for an empty playlist)."""
+    if not playlist.entries:
+        return []
+    key = hashlib.sha1(
+        "".join(e.uri for e in playlist.entries[:4]).encode(), usedforsecurity=False
+    ).hexdigest()
+    return [
+        {"height": size, "url": f"https://mosaic.scdn.co/{size}/{key}", "width": size}
+        for size in (640, 300, 60)
+    ]
+
+
 def playlist_entry(call: Call, entry: PlaylistEntry) -> dict[str, Any]:
     """A playlist item: when and by whom it was added, and the track or episode (under both
-    Spotify's current key `item` and the older `track`)."""
-    item = render_uri(call, entry.uri)
+    Spotify's current key `item` and the older `track`).
+
+    Spotify adds keys the definition does not list (undocumented): `primary_color` and
+    `video_thumbnail: {"url": null}` on the entry, `episode`/`track` flags on the item, and
+    `html_description: null` on the show of an episode.
+    """
+    item = dict(render_uri(call, entry.uri))
+    is_episode = item["type"] == "episode"
+    item["episode"], item["track"] = is_episode, not is_episode
+    if is_episode and isinstance(item.get("show"), dict):
+        item["show"] = {**item["show"], "html_description": None}
     return {
         "added_at": entry.added_at,
         "added_by": Catalog.user_ref(entry.added_by),
         "is_local": False,
         "item": item,
+        "primary_color": None,
         "track": item,
+        "video_thumbnail": {"url": None},
     }
 
 
@@ -186,7 +224,12 @@ def full_playlist(call: Call, playlist: Playlist) -> dict[str, Any]:
             len(playlist.entries),
             100,
         )
-        obj["items"] = page
+        # `/items` takes `limit` up to 50 (the corrected definition), `/tracks` up to 100:
+        # each `next` link asks for what its endpoint accepts.
+        obj["items"] = {
+            **page,
+            "next": page["next"] and page["next"].replace("limit=100", "limit=50"),
+        }
         obj["tracks"] = {
             **page,
             "href": page["href"].replace("/items?", "/tracks?"),

@@ -119,7 +119,8 @@ def _followed_artists(call: Call) -> Reply:
             "href": call.href(),
             "limit": limit,
             "next": call.href(after=page[-1], limit=limit) if more and page else None,
-            "cursors": {"after": page[-1]} if more and page else {},
+            # The last page says `"after": null` (Spotify sends it so).
+            "cursors": {"after": page[-1] if more and page else None},
             "total": len(followed),
             "items": items,
         }

@@ -15,7 +15,7 @@ from .._call import ApiHandler, Call
 from .._catalog_ids import EPISODE, TRACK
 from .._reply import ApiError, Reply, bad_request
 from .._state import Device, PlayerState, UserState
-from ._render import context_object, render_uri
+from ._render import context_object, iso_ms, render_uri
 
 __all__ = ["HANDLERS"]
 
@@ -68,14 +68,16 @@ def _playing_state(call: Call, with_device: bool) -> Reply:
         "currently_playing_type": item["type"],
         "actions": {"disallows": {"resuming": player.is_playing, "pausing": not player.is_playing}},
     }
-    if player.context_uri is not None:
-        obj["context"] = context_object(player.context_uri)
+    # Spotify sends `context: null` when the playback has none (a list of `uris`).
+    obj["context"] = context_object(player.context_uri) if player.context_uri else None
     if with_device:
         device = player.device(player.active_device or "")
         assert device is not None
         obj["device"] = _device_json(player, device)
         obj["repeat_state"] = player.repeat_state
         obj["shuffle_state"] = player.shuffle_state
+        # Spotify sends it (undocumented); the emulator has no smart shuffle.
+        obj["smart_shuffle"] = False
     return 200, obj
 
 
@@ -268,10 +270,11 @@ def _queue(call: Call) -> Reply:
     player = call.user.player
     current = player.current
     upcoming = player.queue + player.items[player.position + 1 : player.position + 21]
-    obj: dict[str, Any] = {"queue": [render_uri(call, u) for u in upcoming[:20]]}
-    if current is not None:
-        obj["currently_playing"] = render_uri(call, current)
-    return 200, obj
+    return 200, {
+        # `null` when nothing plays, as Spotify sends it.
+        "currently_playing": render_uri(call, current) if current is not None else None,
+        "queue": [render_uri(call, u) for u in upcoming[:20]],
+    }
 
 
 def _add_to_queue(call: Call) -> Reply:
@@ -308,10 +311,9 @@ def _recently_played(call: Call) -> Reply:
         assert ref is not None
         entry: dict[str, Any] = {
             "track": catalog.track(ref.index),
-            "played_at": call.emulator.iso(played),
+            "played_at": iso_ms(played),
+            "context": context_object(context) if context is not None else None,
         }
-        if context is not None:
-            entry["context"] = context_object(context)
         items.append(entry)
     older = bool(page) and any(h[1] < page[-1][1] for h in history)
     cursors = {"after": str(page[0][1]), "before": str(page[-1][1])} if page else {}
@@ -320,7 +322,7 @@ def _recently_played(call: Call) -> Reply:
         "limit": limit,
         "next": call.href(before=page[-1][1], after=None, limit=limit) if older else None,
         "cursors": cursors,
-        "total": len(history),
+        # A cursor page of the history has no `total` on Spotify.
         "items": items,
     }
 

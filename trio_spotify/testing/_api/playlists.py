@@ -13,6 +13,7 @@ import binascii
 import hashlib
 
 from .._call import ApiHandler, Call
+from .._fields import apply_fields
 from .._reply import ApiError, Reply, bad_request
 from .._state import Playlist, PlaylistEntry, UserState
 from ._render import (
@@ -50,7 +51,8 @@ def _own_playlist(call: Call) -> Playlist:
 
 def _get_playlist(call: Call) -> Reply:
     call.market()
-    return 200, full_playlist(call, _playlist(call))
+    selection = call.fields()
+    return 200, apply_fields(selection, full_playlist(call, _playlist(call)))
 
 
 def _change_playlist(call: Call) -> Reply:
@@ -75,24 +77,27 @@ def _change_playlist(call: Call) -> Reply:
 
 def _playlist_items(call: Call) -> Reply:
     call.market()
+    selection = call.fields()
     playlist = _playlist(call)
     if not can_read_contents(call, playlist):
         raise ApiError(403, "Forbidden")
-    # Both definitions cap `limit` at 50 (the table's range), but the page embedded in a
-    # playlist says `limit=100`, and Spotify serves its `next` link: so does the emulator.
-    entries = playlist.entries
-    return 200, call.page_list(entries, lambda e: playlist_entry(call, e), maximum=100)
+    # `limit` as the corrected definition bounds it (`Call.limit`): 1..50 for `/items`,
+    # 1..100 for the deprecated `/tracks`.
+    page = call.page_list(playlist.entries, lambda e: playlist_entry(call, e))
+    return 200, apply_fields(selection, page)
 
 
 def _uris_to_add(call: Call) -> list[str]:
     raw = call.query.get("uris")
     if raw is not None:
         uris = [u for u in raw.split(",") if u]
+    elif isinstance(call.json(), list):
+        # A bare array of URIs, what spotipy has always sent: Spotify takes it as `uris`.
+        uris = call.json()
     else:
-        body = call.json_object()
-        uris = body.get("uris") or []
-        if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
-            raise bad_request("uris must be an array of strings")
+        uris = call.json_object().get("uris") or []
+    if not isinstance(uris, list) or not all(isinstance(u, str) for u in uris):
+        raise bad_request("uris must be an array of strings")
     if len(uris) > call.batch:
         raise bad_request(f"You can add a maximum of {call.batch} tracks per request.")
     for uri in uris:
@@ -108,8 +113,9 @@ def _add_items(call: Call) -> Reply:
     uris = _uris_to_add(call)
     if not uris:
         raise bad_request("No uris provided")
+    bare = isinstance(call.json(), list)
     position = call.query.get("position")
-    body = call.json_object() if call.query.get("uris") is None else {}
+    body = call.json_object() if call.query.get("uris") is None and not bare else {}
     if position is None and "position" in body:
         position = str(body["position"])
     at = len(playlist.entries)

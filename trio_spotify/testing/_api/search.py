@@ -12,6 +12,7 @@ from trio_spotify._operations import SEARCH_TYPES
 from .._call import ApiHandler, Call
 from .._catalog_ids import PLAYLIST
 from .._reply import Reply, bad_request
+from ._finish import in_market
 from ._render import simple_playlist
 
 __all__ = ["HANDLERS"]
@@ -65,6 +66,7 @@ def _search(call: Call) -> Reply:
                 "episode": catalog.simple_episode,
                 "audiobook": catalog.simple_audiobook,
             }[t]
+            matches = in_market(call, t, matches, render)
         answer[t + "s"] = call.page(
             len(matches), functools.partial(_slice, matches, render), limit=limit, offset=offset
         )

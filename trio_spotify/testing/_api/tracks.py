@@ -97,20 +97,40 @@ def _analysis(call: Call) -> Reply:
         "meta": {
             "analyzer_version": "4.0.0",
             "platform": "Linux",
+            "detailed_status": "OK",
             "status_code": 0,
-            "status_text": "OK",
             "timestamp": 1700000000,
             "analysis_time": 1.0,
             "input_process": "libvorbisfile L+R 44100->22050",
         },
         "track": {
+            # Every key of the definition's `AudioAnalysisObject.track`, as Spotify sends.
             "num_samples": int(duration * 22050),
             "duration": duration,
-            "tempo": features["tempo"],
-            "key": features["key"],
-            "mode": features["mode"],
-            "time_signature": features["time_signature"],
+            "sample_md5": "",
+            "offset_seconds": 0,
+            "window_seconds": 0,
+            "analysis_sample_rate": 22050,
+            "analysis_channels": 1,
+            "end_of_fade_in": 0.0,
+            "start_of_fade_out": round(max(duration - 5.0, 0.0), 3),
             "loudness": features["loudness"],
+            "tempo": features["tempo"],
+            "tempo_confidence": 0.73,
+            "time_signature": features["time_signature"],
+            "time_signature_confidence": 0.994,
+            "key": features["key"],
+            "key_confidence": 0.408,
+            "mode": features["mode"],
+            "mode_confidence": 0.485,
+            "codestring": "eJxVnAmS5DgOBL-ST-B9_P9jK4",
+            "code_version": 3.15,
+            "echoprintstring": "eJzFnQuS5DiOBL-ST-B9_P9jK4",
+            "echoprint_version": 4.12,
+            "synchstring": "eJx1mIlx7ToORFNxCNwX5Z_YoBtkvVp",
+            "synch_version": 1.0,
+            "rhythmstring": "eJyNV1mOHCEMvUqOAJh9Of_FYhs",
+            "rhythm_version": 1.0,
         },
         "bars": bars,
         "beats": beats,
@@ -152,9 +172,6 @@ def _recommendations(call: Call) -> Reply:
     limit = call.limit()
     rng = random.Random(f"{catalog.seed}/recommend/{','.join(s['id'] for s in seeds)}")
     tracks = [catalog.track(catalog.track_at(rng.randrange(10**6))) for _ in range(limit)]
-    for seed in seeds:
-        if seed["href"] is None:
-            del seed["href"]
     return 200, {"seeds": seeds, "tracks": tracks}
 
 
