@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -317,11 +318,11 @@ async def test_plain_progress_lines_when_not_a_terminal(autojump_clock: Any) -> 
     assert len(progress) >= 3
     assert all("\x1b" not in line for line in lines)  # no escape codes in a log
     for line in progress:
-        assert " items, " in line
-        assert " requests, " in line
+        assert re.search(r" items?, ", line)
+        assert re.search(r" requests?, ", line)
         assert " rate-limited, " in line
-        assert " retries, " in line
-        assert " errors, " in line
+        assert re.search(r" (retry|retries), ", line)
+        assert re.search(r" errors?, ", line)
         assert " items/s, " in line
     assert lines[-1].startswith("done: ")
 

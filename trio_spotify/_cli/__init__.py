@@ -16,6 +16,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from . import crawl, emulator, login
 from ._usage import one_line_errors
 
@@ -30,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="trio-spotify",
         description="Crawl the Spotify Web API, sign in, or serve the offline Spotify emulator.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="show the version"
     )
     one_line_errors(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from typing import Any, NoReturn
 
 from .. import DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, parse_id
 from .._operations import INCLUDE_GROUPS, OPERATIONS, SEARCH_TYPES
 from ._crawler import LIBRARY_KINDS, batch_size, page_size, search_cap
+from ._hydrate import HYDRATE_KINDS, check_column
 from ._usage import UsageError, one_line_error
 
 __all__ = ["add_crawl_parser", "check"]
@@ -195,9 +197,26 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=default("default"),
         help="the user label given to 'trio-spotify login' (default: default)",
     )
-    source.add_argument("--api-url", default=default(DEFAULT_API_URL), help=argparse.SUPPRESS)
     source.add_argument(
-        "--accounts-url", default=default(DEFAULT_ACCOUNTS_URL), help=argparse.SUPPRESS
+        "--emulator-artists",
+        type=_positive_int,
+        metavar="N",
+        default=default(None),
+        help="artists in the emulator's generated catalog (CatalogSize.artists; the other "
+        "sizes scale as the defaults do; default: 40)",
+    )
+    source.add_argument(
+        "--api-url",
+        metavar="URL",
+        default=default(DEFAULT_API_URL),
+        help=f"the Web API to crawl (default: {DEFAULT_API_URL}); with --accounts-url, point it at "
+        "a served emulator ('trio-spotify emulator') to crawl it over the network",
+    )
+    source.add_argument(
+        "--accounts-url",
+        metavar="URL",
+        default=default(DEFAULT_ACCOUNTS_URL),
+        help=f"the accounts service that issues tokens (default: {DEFAULT_ACCOUNTS_URL})",
     )
 
 
@@ -205,7 +224,7 @@ def add_crawl_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the `crawl` parser (and one sub-parser per kind) to `subparsers`; returns it."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "crawl",
-        help="crawl artists, playlists, a library or searches into JSON Lines",
+        help="crawl artists, playlists, a library, searches or lists of IDs into JSON Lines",
         description=(
             "Crawl Spotify and write one JSON object per line: "
             '{"kind", "id", "context", "data"}. Targets are IDs, spotify: URIs or '
@@ -288,7 +307,37 @@ def add_crawl_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="results per query and type at most (default and cap: %(default)s)",
     )
 
-    for sub in (artist, playlist, library, search, kinds.choices["followed"]):
+    hydrate = []
+    for plural, kind in HYDRATE_KINDS.items():
+        per_request = (
+            f"{kind.batch} per request ({kind.several})"
+            if kind.several
+            else f"one per request ({kind.single})"
+        )
+        sub = kinds.add_parser(
+            plural,
+            help=f"full {kind.record} objects for a list of IDs (--from FILE)",
+            description=f"Hydrate a list of {kind.record} IDs, spotify: URIs or "
+            f"open.spotify.com URLs into full objects, {per_request}: one line per "
+            f'distinct ID, "data": null with "error": "not found" for an unknown one. '
+            "The input is streamed (memory grows with the distinct IDs only).",
+        )
+        sub.add_argument(
+            "--from",
+            dest="source",
+            metavar="FILE",
+            required=True,
+            help="the IDs, one per line ('-': standard input), or a CSV file with --column",
+        )
+        sub.add_argument(
+            "--column",
+            metavar="NAME",
+            default=None,
+            help="read the IDs from this column of a CSV file whose first row names them",
+        )
+        hydrate.append(sub)
+
+    for sub in (artist, playlist, library, search, kinds.choices["followed"], *hydrate):
         _add_common(sub, suppress=True)
     return parser
 
@@ -316,6 +365,19 @@ def check(args: argparse.Namespace) -> None:
         args.types = list(dict.fromkeys(args.types or ["track"]))
     else:
         args.targets = []
+    if args.kind in HYDRATE_KINDS:
+        source = args.source
+        if source != "-" and not os.path.isfile(source):
+            raise UsageError(f"--from {source}: no such file")
+        if source != "-" and args.column is not None:
+            try:
+                check_column(source, args.column)
+            except LookupError as exc:
+                raise UsageError(f"--from {source}: {exc.args[0]}") from None
+        if source == "-" and args.resume:
+            raise UsageError("--resume needs --from FILE: standard input cannot be read again")
+    if args.output != "-" and os.path.isdir(args.output):
+        raise UsageError(f"-o {args.output} is a directory: give a file name inside it")
     if args.resume and args.output == "-":
         raise UsageError("--resume needs the output file to continue: add -o FILE")
     if args.resume and args.overwrite:

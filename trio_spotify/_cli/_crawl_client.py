@@ -29,6 +29,7 @@ from .. import (
 )
 from .._operations import OPERATIONS
 from ._crawler import KIND_OPERATIONS, LIBRARY_KINDS
+from ._defaults import DEFAULT_REDIRECT_URI
 from ._usage import UsageError
 
 __all__ = ["needed_scopes", "open_crawl_client"]
@@ -36,9 +37,10 @@ __all__ = ["needed_scopes", "open_crawl_client"]
 #: Kinds that read a user's data: they need a signed-in user's token.
 _USER_KINDS = frozenset({"library", "followed"})
 
-#: The redirect URI of a restored sign-in when `SPOTIFY_REDIRECT_URI` is not set: only a new
-#: sign-in is redirected, so restoring the token `trio-spotify login` saved needs none.
-_RESTORE_REDIRECT_URI = "http://127.0.0.1:8888/callback"
+#: The redirect URI of a restored sign-in when `SPOTIFY_REDIRECT_URI` is not set (the
+#: same default as `trio-spotify login`'s): only a new sign-in is redirected, so restoring
+#: the token `trio-spotify login` saved needs none.
+_RESTORE_REDIRECT_URI = DEFAULT_REDIRECT_URI
 
 _T = TypeVar("_T")
 
@@ -84,14 +86,17 @@ async def open_crawl_client(
 
 def _emulator_client(args: argparse.Namespace, emulator: Any) -> Any:
     try:
-        from ..testing import RateLimit, SpotifyEmulator, open_emulator_client
+        from ..testing import CatalogSize, RateLimit, SpotifyEmulator, open_emulator_client
     except ImportError as exc:
         raise UsageError(
             f"--emulator needs the testing extra ({exc.name} is missing): "
             "pip install 'trio_spotify[testing]'"
         ) from None
     if emulator is None:
-        emulator = SpotifyEmulator(seed=args.emulator_seed, mode=args.emulator_mode)
+        options: dict[str, Any] = {}
+        if args.emulator_artists is not None:
+            options["catalog_size"] = CatalogSize(artists=args.emulator_artists)
+        emulator = SpotifyEmulator(seed=args.emulator_seed, mode=args.emulator_mode, **options)
         emulator.faults.latency = args.emulator_latency
         if args.emulator_rate_limit is not None:
             requests, window = args.emulator_rate_limit

@@ -28,7 +28,9 @@ An artist's discography is crawled as a pipeline: the artist, then its albums pa
 deprecated for development-mode apps: on their first 403 the crawl notes it and fetches
 objects one by one from then on.
 
-Errors stay with the item they belong to: a failure (after the client's own retries) is
+Errors stay with the item they belong to. A transient failure that outlasted the client's
+own retries (a 5xx or a dropped connection, the accounts service failing a token renewal)
+is tried again by the crawl, a few times with growing pauses; any other failure is
 reported, counted and the rest of the crawl goes on — unless `fail_fast` is set, or the
 failure concerns every item (an authentication failure, a missing scope, the output
 failing), which stops the crawl. The tasks of the crawl's nurseries catch their failures
@@ -43,9 +45,18 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import trio
 
-from .. import AuthenticationError, ForbiddenError, MissingScopeError, SpotifyError
-from .._operations import OPERATIONS
-from ._jsonl import JsonlWriter
+from .. import (
+    AuthenticationError,
+    ForbiddenError,
+    MissingScopeError,
+    NetworkError,
+    ServerError,
+    SpotifyError,
+)
+from ._jsonl import JsonlWriter, OutputError
+from ._limits import batch_size as batch_size
+from ._limits import page_size as page_size
+from ._limits import search_cap as search_cap
 from ._progress import Reporter
 
 if TYPE_CHECKING:
@@ -61,31 +72,6 @@ __all__ = [
     "page_size",
     "search_cap",
 ]
-
-
-def batch_size(operation_id: str) -> int:
-    """How many IDs one request of `operation_id` may carry: its row's `batch`."""
-    batch = OPERATIONS[operation_id].batch
-    if batch is None:
-        raise LookupError(f"{operation_id} takes no batch of IDs")
-    return batch
-
-
-def page_size(operation_id: str) -> int:
-    """The largest `limit` of `operation_id`: the top of its row's `limit_range`."""
-    limits = OPERATIONS[operation_id].limit_range
-    if limits is None:
-        raise LookupError(f"{operation_id} takes no limit")
-    return limits[1]
-
-
-def search_cap() -> int:
-    """The most results one query of one type can reach: the last page starts at the
-    search row's `max_offset` (Spotify's cap), so `max_offset + page_size("search")`."""
-    max_offset = OPERATIONS["search"].max_offset
-    if max_offset is None:
-        raise LookupError("search has no max_offset")
-    return max_offset + page_size("search")
 
 
 @attrs.frozen
@@ -136,6 +122,15 @@ class Job:
     run: Callable[[], Awaitable[None]]
 
 
+def _transient(exc: SpotifyError) -> bool:
+    """Whether a failure may pass: the accounts service's 5xx or 429 (not a refused grant,
+    which no retry changes), a Web API 5xx or a transport failure that outlasted the
+    client's retries."""
+    if isinstance(exc, AuthenticationError):
+        return exc.status is not None and (exc.status >= 500 or exc.status == 429)
+    return isinstance(exc, ServerError | NetworkError)
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -154,6 +149,8 @@ class Crawler:
         market: str | None = None,
         include_groups: Sequence[str] | None = None,
         pages_in_flight: int = 16,
+        retry_attempts: int = 5,
+        retry_backoff: float = 1.0,
     ) -> None:
         self.spotify = spotify
         self.writer = writer
@@ -162,6 +159,13 @@ class Crawler:
         self.market = market
         self.include_groups = include_groups
         self.pages_in_flight = pages_in_flight
+        #: Attempts of an item that failed for a moment (`_transient`: the accounts
+        #: service's 5xx or 429, a Web API 5xx or transport failure past the client's own
+        #: retries), and the first pause between them (doubled each time).
+        self.retry_attempts = retry_attempts
+        self.retry_backoff = retry_backoff
+        #: Items tried again after a transient failure.
+        self.retried = 0
         #: Items that failed (after the client's retries).
         self.errors = 0
         #: The failure that stopped the crawl, if one did.
@@ -209,12 +213,36 @@ class Crawler:
             await self._guarded(job.what, job.run)
 
     async def _guarded(self, what: str, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
-        try:
-            await fn(*args)
-        except (AuthenticationError, MissingScopeError, OSError) as exc:
-            self._failed(what, exc, fatal=True)
-        except (SpotifyError, ValueError, KeyError) as exc:
-            self._failed(what, exc, fatal=self.fail_fast)
+        for attempt in range(self.retry_attempts):
+            try:
+                await fn(*args)
+            except (AuthenticationError, ServerError, NetworkError) as exc:
+                last = attempt + 1 == self.retry_attempts
+                if not _transient(exc) or last:
+                    self._failed(
+                        what, exc, fatal=isinstance(exc, AuthenticationError) or (self.fail_fast)
+                    )
+                    return
+                # The accounts service or the Web API failed for a moment, past the
+                # client's own retries: the item is tried again after a pause, so that
+                # nothing is lost (what it wrote already is not written twice).
+                self.retried += 1
+                await trio.sleep(self.retry_backoff * 2**attempt)
+                continue
+            except OutputError as exc:
+                self._output_failed(exc)
+            except (MissingScopeError, OSError) as exc:
+                self._failed(what, exc, fatal=True)
+            except (SpotifyError, ValueError, KeyError) as exc:
+                self._failed(what, exc, fatal=self.fail_fast)
+            return
+
+    def _output_failed(self, exc: OutputError) -> None:
+        """The output cannot be written (a full disk): one line, and the crawl stops."""
+        if self.fatal is None:
+            self.reporter.error(f"{exc}; stopping")
+            self.fatal = exc
+        self._scope.cancel()
 
     def _failed(self, what: str, exc: Exception, *, fatal: bool) -> None:
         if isinstance(exc, BrokenPipeError):  # `crawl ... | head`: the reader has had enough
@@ -264,15 +292,20 @@ class Crawler:
         async with self.spotify.iter_items(page, pages_in_flight=self.pages_in_flight) as albums:
             async for album in albums:
                 album_id = album.get("id") if isinstance(album, dict) else None
-                if not album_id or album_id in self._albums_queued:
+                if not album_id or album_id in self._albums_queued or album_id in chunk:
                     continue
-                self._albums_queued.add(album_id)
                 chunk.append(album_id)
                 if len(chunk) == batch:
-                    self._spawn(f"albums of {uri}", self._albums, chunk, uri)
+                    self._queue_albums(chunk, uri)
                     chunk = []
         if chunk:
-            self._spawn(f"albums of {uri}", self._albums, chunk, uri)
+            self._queue_albums(chunk, uri)
+
+    def _queue_albums(self, album_ids: list[str], context: str) -> None:
+        # Marked queued only when handed over: if paging fails half-way and the artist is
+        # tried again, the albums of its unfinished chunk are not taken for queued.
+        self._albums_queued.update(album_ids)
+        self._spawn(f"albums of {context}", self._albums, album_ids, context)
 
     async def _fetch_batch(
         self,

@@ -62,30 +62,35 @@ def read_keys(path: str | os.PathLike[str]) -> ResumeState:
     A missing or empty file gives an empty state. A complete line that is not a crawl
     record raises `OutputError` naming its number: the file is not this crawler's
     output, and it is left untouched rather than appended to. Only the final line may be
-    partial (no newline at the end); it is removed from the file.
+    partial (no newline at the end); it is removed from the file. The file is read a line
+    at a time: memory grows with the keys, not with the records.
     """
+    keys: set[str] = set()
+    lines = 0
+    end = 0
+    size = 0
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            for number, line in enumerate(file, start=1):
+                size += len(line)
+                if not line.endswith(b"\n"):
+                    break  # the partial last line
+                end = size
+                if not line.strip():
+                    continue
+                try:
+                    keys.add(record_key(json.loads(line)))
+                except (ValueError, RecursionError):
+                    raise OutputError(
+                        f"line {number} of {os.fspath(path)!r} is not a crawl record; "
+                        "refusing to resume into a file this crawler did not write"
+                    ) from None
+                lines += 1
     except FileNotFoundError:
         return ResumeState(frozenset(), 0, 0)
     except OSError as exc:
         raise OutputError(f"cannot read {os.fspath(path)!r} to resume: {exc.strerror}") from None
-    end = data.rfind(b"\n") + 1
-    keys: set[str] = set()
-    lines = 0
-    for number, line in enumerate(data[:end].splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            keys.add(record_key(json.loads(line)))
-        except ValueError:
-            raise OutputError(
-                f"line {number} of {os.fspath(path)!r} is not a crawl record; "
-                "refusing to resume into a file this crawler did not write"
-            ) from None
-        lines += 1
-    truncated = len(data) - end
+    truncated = size - end
     if truncated:
         try:
             with open(path, "r+b") as file:
@@ -104,8 +109,9 @@ class JsonlWriter:
     stream is not closed by the writer.
     """
 
-    def __init__(self, stream: IO[bytes], *, seen: Iterable[str] = ()) -> None:
+    def __init__(self, stream: IO[bytes], *, seen: Iterable[str] = (), name: str = "") -> None:
         self._stream = stream
+        self._name = name or getattr(stream, "name", "the output")
         self._seen: set[str] = set(seen)
         #: Records written by this writer.
         self.written = 0
@@ -120,17 +126,45 @@ class JsonlWriter:
         """Write `record` as one line unless its key was written before; `True` if written.
 
         Not a checkpoint (a plain, short, blocking write). Raises `ValueError` for a
-        record without `kind`/`id` or that cannot be encoded as JSON, and `OSError`
-        (`BrokenPipeError` included) from the stream. The line goes out in one `write`;
-        only a failing disk (`ENOSPC`) can leave part of it, which `--resume` cuts off.
+        record without `kind`/`id` or that cannot be encoded as JSON, `BrokenPipeError`
+        when the reader of a pipe went away, and `OutputError` when the stream fails
+        otherwise (a full disk): then the part of the line that reached a seekable file is
+        cut off again, so the file still ends on a whole line.
         """
         key = record_key(record)
         if key in self._seen:
             self.skipped += 1
             return False
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        self._stream.write(line.encode("utf-8") + b"\n")
-        self._stream.flush()
+        data = line.encode("utf-8") + b"\n"
+        start = self._position()
+        try:
+            view = memoryview(data)
+            while view:  # an unbuffered file may take part of a line per write
+                sent = self._stream.write(view)
+                view = view[len(view) if sent is None else sent :]
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self._cut(start)
+            raise OutputError(f"cannot write {self._name}: {exc.strerror or exc}") from None
         self._seen.add(key)
         self.written += 1
         return True
+
+    def _position(self) -> int | None:
+        try:
+            return self._stream.tell() if self._stream.seekable() else None
+        except (OSError, ValueError):
+            return None
+
+    def _cut(self, start: int | None) -> None:
+        """Remove what reached the file of a line that failed half-way."""
+        if start is None:
+            return
+        try:
+            self._stream.truncate(start)
+            self._stream.seek(start)
+        except (OSError, ValueError):
+            pass

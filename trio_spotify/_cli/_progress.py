@@ -21,7 +21,15 @@ from typing import IO, Any, Protocol
 import attrs
 import trio
 
-__all__ = ["PlainReporter", "Reporter", "RichReporter", "Snapshot", "format_figures"]
+__all__ = [
+    "PlainReporter",
+    "Reporter",
+    "RichReporter",
+    "Snapshot",
+    "format_duration",
+    "format_figures",
+    "plural",
+]
 
 
 @attrs.frozen
@@ -35,19 +43,62 @@ class Snapshot:
     rate_limited: int
     retries: int
     elapsed: float
+    #: Input values settled so far, for a crawl of a list of IDs (`None` otherwise).
+    done: int | None = None
+    #: Input values in all, when known (a file; not standard input).
+    total: int | None = None
+    #: IDs Spotify did not know (each written with `"data": null`).
+    not_found: int = 0
 
     @property
     def rate(self) -> float:
         """Records written per second since the start."""
         return self.items / self.elapsed if self.elapsed > 0 else 0.0
 
+    @property
+    def eta(self) -> float | None:
+        """Seconds until every input value is settled at the rate so far, when known."""
+        if self.done is None or self.total is None or self.done <= 0 or self.elapsed <= 0:
+            return None
+        return max(self.total - self.done, 0) * self.elapsed / self.done
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`"1 request"`, `"2 requests"`, `"1,234 items"`."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def format_duration(seconds: float) -> str:
+    """`"42 s"`, `"3 min 05 s"`, `"2 h 07 min"`."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
+
+
+def format_position(s: Snapshot) -> str:
+    """`"1,200/5,000 IDs (24%), ETA 12 s, "` for a crawl of a list of IDs, else `""`."""
+    if s.done is None:
+        return ""
+    if s.total is None:
+        return f"{plural(s.done, 'ID')} read, "
+    share = f" ({100 * s.done // s.total}%)" if s.total else ""
+    eta = s.eta
+    shown = f", ETA {format_duration(eta)}" if eta is not None and s.done < s.total else ""
+    return f"{s.done:,}/{plural(s.total, 'ID')}{share}{shown}, "
+
 
 def format_figures(s: Snapshot) -> str:
     """One line of figures: `"1,234 items, 56 requests, 0 rate-limited, ..."`."""
     already = f" ({s.skipped:,} already there)" if s.skipped else ""
+    missing = f", {s.not_found:,} not found" if s.not_found else ""
     return (
-        f"{s.items:,} items{already}, {s.requests:,} requests, {s.rate_limited:,} rate-limited, "
-        f"{s.retries:,} retries, {s.errors:,} errors, {s.rate:,.1f} items/s, {s.elapsed:.1f} s"
+        f"{format_position(s)}{plural(s.items, 'item')}{already}{missing}, "
+        f"{plural(s.requests, 'request')}, {s.rate_limited:,} rate-limited, "
+        f"{plural(s.retries, 'retry', 'retries')}, {plural(s.errors, 'error')}, "
+        f"{s.rate:,.1f} items/s, {s.elapsed:.1f} s"
     )
 
 
@@ -121,6 +172,7 @@ class RichReporter:
         self._refresh = refresh
         #: Set when writing to the stream failed: nothing more is written to it.
         self._broken = False
+        self._spinner: Any = None
 
     def _print(self, markup: str) -> None:
         if self._broken:
@@ -141,32 +193,40 @@ class RichReporter:
         self._print(f"[yellow]note[/]: {escape(message)}")
 
     def _render(self, s: Snapshot) -> Any:
+        """The live line: one `Spinner` kept across redraws (a new one each time would
+        start again at its first frame and never move), its text updated."""
         from rich.spinner import Spinner
         from rich.text import Text
 
         text = Text.assemble(
             (f"{self._title}  ", "bold"),
+            (format_position(s), "bold"),
             (f"{s.items:,}", "bold green"),
-            " items",
+            " item" if s.items == 1 else " items",
+            (f"  {s.not_found:,} not found" if s.not_found else "", "yellow"),
             (f" ({s.skipped:,} already there)" if s.skipped else "", "dim"),
             "  ",
             (f"{s.requests:,}", "cyan"),
-            " requests",
+            " request" if s.requests == 1 else " requests",
             "  ",
             (f"{s.rate_limited:,}", "yellow" if s.rate_limited else ""),
             " rate-limited",
             "  ",
             (f"{s.retries:,}", "yellow" if s.retries else ""),
-            " retries",
+            " retry" if s.retries == 1 else " retries",
             "  ",
             (f"{s.errors:,}", "red" if s.errors else ""),
-            " errors",
+            " error" if s.errors == 1 else " errors",
             "  ",
             (f"{s.rate:,.0f}", "bold"),
             " items/s",
             (f"  {s.elapsed:.0f} s", "dim"),
         )
-        return Spinner("dots", text=text)
+        if self._spinner is None:
+            self._spinner = Spinner("dots", text=text)
+        else:
+            self._spinner.update(text=text)
+        return self._spinner
 
     async def run(self, snapshot: Callable[[], Snapshot]) -> None:
         try:

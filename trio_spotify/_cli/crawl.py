@@ -14,8 +14,13 @@ from the token file `trio-spotify login` writes.
 This module runs the crawl; its arguments are parsed and checked by `_crawl_args`, its
 client is opened by `_crawl_client`, and `_crawler` decides what is requested.
 
+`crawl tracks|albums|... --from FILE` hydrates a list of IDs (see `_hydrate`). Next to an
+output file, `FILE.crawl.json` records what the file is a crawl of (`_sidecar`): `--resume`
+refuses another crawl's file, and does nothing for a crawl that already completed.
+
 Exit codes: 0 when everything was crawled; 1 when some items failed (each was reported) or
-the crawl stopped on an error; 2 for a bad argument or missing credentials; 130 after Ctrl-C
+the crawl stopped on an error (a full disk among them: one line says so, every line
+written is whole); 2 for a bad argument or missing credentials; 130 after Ctrl-C
 (every line in the output is whole: rerun with `--resume` to continue).
 """
 
@@ -38,8 +43,10 @@ import trio
 from ._crawl_args import add_crawl_parser, check
 from ._crawl_client import open_crawl_client
 from ._crawler import Crawler, Job
+from ._hydrate import HYDRATE_KINDS, Hydration, count_rows, open_text
 from ._jsonl import JsonlWriter, OutputError, read_keys
 from ._progress import PlainReporter, Reporter, RichReporter, Snapshot
+from ._sidecar import Sidecar, describe
 from ._usage import UsageError
 
 __all__ = ["register", "run"]
@@ -50,9 +57,11 @@ def register(subparsers: Any) -> None:
     add_crawl_parser(subparsers).set_defaults(handler=_handle)
 
 
-def _jobs(args: argparse.Namespace, crawler: Crawler) -> list[Job]:
+def _jobs(args: argparse.Namespace, crawler: Crawler, hydration: Hydration | None) -> list[Job]:
     """The jobs of the parsed arguments (targets were checked by `check`)."""
     kind: str = args.kind
+    if hydration is not None:
+        return [Job(f"{kind} from {args.source}", hydration.run)]
     if kind == "artist":
         return [Job(f"artist {t}", functools.partial(crawler.artist, t)) for t in args.targets]
     if kind == "playlist":
@@ -90,15 +99,20 @@ def _say(stream: IO[str], line: str) -> None:
 
 
 def _open_output(
-    args: argparse.Namespace, stdout: IO[bytes] | None, reporter: Reporter
+    args: argparse.Namespace, stdout: IO[bytes] | None, reporter: Reporter, sidecar: Sidecar
 ) -> tuple[IO[bytes], JsonlWriter, bool]:
-    """The stream to write to, its writer, and whether the stream is ours to close."""
+    """The stream to write to, its writer, and whether the stream is ours to close.
+
+    The file is opened unbuffered: each record is one `write` of its whole line, so a
+    failing disk leaves nothing half-written in a buffer (see `JsonlWriter.write`).
+    """
     if args.output == "-":
         stream = stdout if stdout is not None else sys.stdout.buffer
         return stream, JsonlWriter(stream), False
     path = args.output
     if args.resume:
         try:
+            sidecar.check()
             state = read_keys(path)
         except OutputError as exc:
             raise UsageError(str(exc)) from None
@@ -116,10 +130,11 @@ def _open_output(
                 )
         mode, seen = "wb", frozenset()
     try:
-        stream = open(path, mode)  # noqa: SIM115 - closed by run()
+        stream = open(path, mode, buffering=0)  # noqa: SIM115 - closed by run()
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from None
-    return stream, JsonlWriter(stream, seen=seen), True
+    sidecar.start()
+    return stream, JsonlWriter(stream, seen=seen, name=path), True
 
 
 def _reporter(args: argparse.Namespace, stderr: IO[str]) -> Reporter:
@@ -147,30 +162,42 @@ async def run(
     transport: httpx.AsyncBaseTransport | None = None,
     stdout: IO[bytes] | None = None,
     stderr: IO[str] | None = None,
+    stdin: IO[str] | None = None,
     emulator: Any = None,
 ) -> int:
     """Run `trio-spotify crawl` with parsed `args`; returns the exit code.
 
     A checkpoint. The keyword arguments exist for tests and embedding: an httpx transport
     for a crawl without `--emulator` (a real service or a served emulator), the streams for
-    records and messages, and with `--emulator` a `SpotifyEmulator` to crawl instead of a
-    fresh one (the `--emulator-*` options are then ignored; the client is
-    `trio_spotify.testing.open_emulator_client`'s, so `transport` is not used).
+    records and messages (and the input of `--from -`), and with `--emulator` a
+    `SpotifyEmulator` to crawl instead of a fresh one (the `--emulator-*` options are then
+    ignored; the client is `trio_spotify.testing.open_emulator_client`'s, so `transport`
+    is not used).
     Ctrl-C (`SIGINT`, when run in the main thread) stops the crawl cleanly.
     """
     err = stderr if stderr is not None else sys.stderr
     try:
         check(args)
         reporter = _reporter(args, err)
-        stream, writer, owned = _open_output(args, stdout, reporter)
-    except UsageError as exc:
+        sidecar = Sidecar(args.output, describe(args))
+        if args.resume and sidecar.complete():
+            # Nothing is missing: say so without sending a request.
+            reporter.note(f"{args.output} already holds the whole crawl: nothing to do")
+            return 0
+    except (UsageError, OutputError) as exc:
         _say(err, f"trio-spotify crawl: error: {exc}")
         return 2
     start = trio.current_time()
     crawler: Crawler | None = None
+    hydration: Hydration | None = None
     interrupted = False
+    owned = False
+    stream: IO[bytes] | None = None
     try:
         async with open_crawl_client(args, transport=transport, emulator=emulator) as spotify:
+            # Opened only once the credentials are known to be there: a refused crawl
+            # leaves no empty output file behind.
+            stream, writer, owned = _open_output(args, stdout, reporter, sidecar)
             crawler = Crawler(
                 spotify,
                 writer,
@@ -179,6 +206,19 @@ async def run(
                 market=args.market.upper() if args.market else None,
                 include_groups=getattr(args, "include_groups", None),
             )
+            if args.kind in HYDRATE_KINDS:
+                total = None
+                if args.source != "-":
+                    # One pass over the file, as a stream, for the progress total.
+                    total = count_rows(args.source, args.column)
+                hydration = Hydration(
+                    crawler,
+                    HYDRATE_KINDS[args.kind],
+                    open_text(args.source, stdin),
+                    args.column,
+                    total=total,
+                    close_input=args.source != "-",
+                )
 
             def snapshot() -> Snapshot:
                 stats = spotify.statistics()
@@ -190,6 +230,9 @@ async def run(
                     rate_limited=stats.rate_limited,
                     retries=stats.retries,
                     elapsed=trio.current_time() - start,
+                    done=hydration.done if hydration is not None else None,
+                    total=hydration.total if hydration is not None else None,
+                    not_found=hydration.not_found if hydration is not None else 0,
                 )
 
             async def on_interrupt(signals: AsyncIterator[int]) -> None:
@@ -209,15 +252,16 @@ async def run(
                     nursery.start_soon(reporter.run, snapshot)
                     if signals is not None:
                         nursery.start_soon(on_interrupt, signals)
-                    await crawler.crawl(_jobs(args, crawler))
+                    await crawler.crawl(_jobs(args, crawler, hydration))
                     nursery.cancel_scope.cancel()
             final = snapshot()
     except UsageError as exc:
         _say(err, f"trio-spotify crawl: error: {exc}")
         return 2
     finally:
-        if owned:
-            stream.close()
+        if owned and stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
     assert crawler is not None
     if isinstance(crawler.fatal, BrokenPipeError) and stdout is None and args.output == "-":
         # Nothing more can reach the closed pipe; keep the interpreter's final flush quiet.
@@ -233,8 +277,13 @@ async def run(
         outcome, code = "done", 0
     if not args.quiet:
         reporter.finish(final, outcome)
-    if interrupted and args.output != "-":
+    stopped = interrupted or (
+        crawler.fatal is not None and not isinstance(crawler.fatal, BrokenPipeError)
+    )
+    if stopped and args.output != "-":
         reporter.note(f"every line of {args.output} is whole: add --resume to continue")
+    if code == 0 and args.output != "-":
+        sidecar.finish()
     return code
 
 

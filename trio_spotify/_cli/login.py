@@ -1,7 +1,8 @@
 """`trio-spotify login`: sign a user in and save the token to a token file.
 
-The app comes from the environment: `SPOTIFY_CLIENT_ID`, `SPOTIFY_REDIRECT_URI` and,
-for the authorization-code flow, `SPOTIFY_CLIENT_SECRET` (without a secret, or with
+The app comes from the environment: `SPOTIFY_CLIENT_ID`, `SPOTIFY_REDIRECT_URI` (default
+`http://127.0.0.1:8888/callback`, the same as `crawl`'s) and, for the authorization-code
+flow, `SPOTIFY_CLIENT_SECRET` (without a secret, or with
 `--pkce`, the PKCE flow is used). The token is saved under `<client id>/<user>` in the
 token file (default `~/.config/trio-spotify/tokens.json`), which later programs read with
 `flow.restore()`.
@@ -33,6 +34,7 @@ from .. import (
     login,
     scope_set,
 )
+from ._defaults import DEFAULT_REDIRECT_URI, redirect_uri
 
 __all__ = ["register", "run"]
 
@@ -56,7 +58,8 @@ def register(subparsers: Any) -> None:
             "SPOTIFY_CLIENT_SECRET is set) or PKCE, through a listener on 127.0.0.1 and the "
             "browser, and save the token. Reads SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET and "
             "SPOTIFY_REDIRECT_URI (an http://127.0.0.1:PORT/... or http://[::1]:PORT/... URI "
-            "registered for the app; 'localhost' is refused by Spotify)."
+            f"registered for the app, default {DEFAULT_REDIRECT_URI}; 'localhost' is "
+            "refused by Spotify)."
         ),
     )
     parser.add_argument(
@@ -86,7 +89,12 @@ def register(subparsers: Any) -> None:
         default="default",
         help="a label for this user in the token file (default: %(default)s)",
     )
-    parser.add_argument("--redirect-uri", metavar="URI", help="overrides SPOTIFY_REDIRECT_URI")
+    parser.add_argument(
+        "--redirect-uri",
+        metavar="URI",
+        help=f"overrides SPOTIFY_REDIRECT_URI (default when neither is set: "
+        f"{DEFAULT_REDIRECT_URI}, which must be registered for the app)",
+    )
     parser.add_argument(
         "--show-dialog",
         action="store_true",
@@ -156,7 +164,7 @@ async def run(
     store = FileTokenStore(args.token_file) if args.token_file else FileTokenStore.default()
     options: dict[str, Any] = {
         "scope": scopes,
-        "redirect_uri": args.redirect_uri,
+        "redirect_uri": redirect_uri(args.redirect_uri),
         "show_dialog": args.show_dialog,
         "accounts_url": args.accounts_url,
         "store": store,
