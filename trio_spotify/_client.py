@@ -252,9 +252,12 @@ async def open_spotify(
         ssl_context = default_ssl_context()  # one for every client
     http = HTTPConfig(transport, timeout, ssl_context, proxy, http2)
 
-    # Token requests get their own small client, outside the API limiter.
+    if retry is None:
+        retry = RetryPolicy()
+    # Token requests get their own small client, outside the API limiter; a transient
+    # failure of the accounts service is retried with the same policy as the Web API's.
     accounts_client = http.client(2)
-    accounts = AccountsService(accounts_client, accounts_url)
+    accounts = AccountsService(accounts_client, accounts_url, retry=retry)
     try:
         tokens = TokenManager(auth, accounts, skew=token_skew, on_token=on_token)
         handler = Handler(
@@ -262,7 +265,7 @@ async def open_spotify(
             tokens=tokens,
             max_concurrency=max_concurrency,
             http_clients=http_clients,
-            retry=retry if retry is not None else RetryPolicy(),
+            retry=retry,
             http=http,
         )
         try:
