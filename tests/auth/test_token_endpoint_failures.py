@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -38,13 +39,13 @@ class Accounts:
         return json_response(200, {"ok": True})
 
 
-def open_client(accounts: Accounts, **kwargs: object):  # type: ignore[no-untyped-def]
+def open_client(accounts: Accounts, **kwargs: Any) -> Any:
     return trio_spotify.open_spotify(
         trio_spotify.ClientCredentials(CLIENT_ID, CLIENT_SECRET),
         api_url=API,
         accounts_url="https://accounts.test",
         transport=httpx.MockTransport(accounts.handle),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
