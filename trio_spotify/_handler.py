@@ -235,6 +235,9 @@ class Handler:
     # -- requests -----------------------------------------------------------------------------
 
     def _resolve(self, path: str) -> httpx.URL:
+        if any(ord(char) < 0x20 or ord(char) == 0x7F for char in path):
+            # httpx would raise its own InvalidURL; say which path, as a ValueError.
+            raise ValueError(f"path must not contain control characters, not {path!r}")
         if path.startswith(("http://", "https://")):
             # Paging "next" links are absolute; never send the token anywhere else.
             if not path.startswith(self.api_url + "/"):

@@ -28,6 +28,7 @@ __all__ = [
     "PLAYABLE",
     "AdditionalType",
     "check_choice",
+    "check_flag",
     "check_choices",
     "check_id",
     "check_ids",
@@ -180,6 +181,17 @@ def check_market(market: str | None) -> str | None:
             f"or 'from_token', not {market!r}"
         )
     return market
+
+
+def check_flag(value: bool | None, name: str) -> bool | None:
+    """`value` if it is `True`, `False` or `None` (left out); `TypeError` otherwise.
+
+    A flag goes into a JSON body as it is, so anything else (`{}`, `1`, `"false"`) would be
+    sent to Spotify with a meaning nobody chose.
+    """
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{name} must be True, False or None, not {value!r}")
+    return value
 
 
 def check_text(value: str, name: str) -> str:

@@ -11,6 +11,7 @@ from ._checks import (
     PLAYABLE,
     AdditionalType,
     check_choice,
+    check_flag,
     check_int,
     check_limit,
     check_market,
@@ -45,7 +46,7 @@ class Player(Group):
     async def transfer(self, device_id: str, *, play: bool | None = None) -> None:
         """Move playback to `device_id` (`PUT /me/player`)."""
         body: dict[str, Any] = {"device_ids": [check_text(device_id, "device_id")]}
-        if play is not None:
+        if check_flag(play, "play") is not None:
             body["play"] = play
         await self._call("transfer-a-users-playback", json=body)
 

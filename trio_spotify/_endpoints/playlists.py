@@ -17,6 +17,7 @@ from ._base import JSON, Group
 from ._checks import (
     PLAYABLE,
     AdditionalType,
+    check_flag,
     check_id,
     check_ids,
     check_int,
@@ -52,6 +53,8 @@ class Playlists(Group):
         collaborative: bool | None,
         description: str | None,
     ) -> dict[str, Any]:
+        public = check_flag(public, "public")
+        collaborative = check_flag(collaborative, "collaborative")
         if collaborative and public:
             raise ValueError("a collaborative playlist cannot be public: pass public=False")
         body = {
@@ -235,7 +238,7 @@ class Playlists(Group):
     async def follow(self, playlist_id: str, *, public: bool | None = None) -> None:
         """Follow the playlist (`PUT /playlists/{playlist_id}/followers`); deprecated."""
         segments = self._pid(playlist_id)
-        body = None if public is None else {"public": public}
+        body = None if check_flag(public, "public") is None else {"public": public}
         await self._call("follow-playlist", segments=segments, json=body)
 
     async def unfollow(self, playlist_id: str) -> None:
