@@ -120,8 +120,10 @@ class Call:
             self._json_read = True
             if self.raw_body.strip():
                 try:
-                    self._json = json.loads(self.raw_body)
-                except ValueError:
+                    self._json = json.loads(self.raw_body, parse_constant=_refuse_constant)
+                except (ValueError, RecursionError):
+                    # Spotify answers a body it cannot parse (`Infinity`, `NaN`, nesting
+                    # deeper than a parser's stack) with its JSON 400, never a bare 500.
                     raise bad_request("Error parsing json") from None
         return self._json
 
@@ -292,3 +294,8 @@ class Call:
             limit=limit,
             offset=offset,
         )
+
+
+def _refuse_constant(name: str) -> Any:
+    """`json.loads` accepts `Infinity`, `-Infinity` and `NaN`; JSON (RFC 8259) does not."""
+    raise ValueError(f"{name} is not JSON")

@@ -58,19 +58,22 @@ def _get_playlist(call: Call) -> Reply:
 def _change_playlist(call: Call) -> Reply:
     playlist = _own_playlist(call)
     body = call.json_object()
-    if "name" in body:
-        if not isinstance(body["name"], str) or not body["name"]:
-            raise bad_request("name must be a non-empty string")
-        playlist.name = body["name"]
+    # Check the whole request first, then apply it: a refused change changes nothing.
+    if "name" in body and (not isinstance(body["name"], str) or not body["name"]):
+        raise bad_request("name must be a non-empty string")
     for key in ("public", "collaborative"):
-        if key in body:
-            if not isinstance(body[key], bool):
-                raise bad_request(f"{key} must be a boolean")
-            setattr(playlist, key, body[key])
+        if key in body and not isinstance(body[key], bool):
+            raise bad_request(f"{key} must be a boolean")
+    public = body.get("public", playlist.public)
+    collaborative = body.get("collaborative", playlist.collaborative)
+    if collaborative and public:
+        raise bad_request("A collaborative playlist cannot be public")
+    if "name" in body:
+        playlist.name = body["name"]
+    playlist.public = public
+    playlist.collaborative = collaborative
     if "description" in body:
         playlist.description = str(body["description"])
-    if playlist.collaborative and playlist.public:
-        raise bad_request("A collaborative playlist cannot be public")
     playlist.changed()
     return 200, None
 
