@@ -199,3 +199,28 @@ def test_the_readme_has_the_main_command_and_the_set_up() -> None:
     assert block.code.split("\n")[:2] == ['pip install -e ".[dev]"', "pytest"]
     assert block.code.strip() in set_up
     assert any(where.startswith("README.md") for where, _ in crawl_commands())
+
+
+def test_the_readme_emulator_example_runs_as_printed(tmp_path: Path) -> None:
+    """The README's offline example runs with `python file.py`, with nothing injected."""
+    block = next(
+        b
+        for b in python_blocks(ROOT / "README.md")
+        if "open_emulator_client(SpotifyEmulator())" in b.code
+    )
+    script = tmp_path / "example.py"
+    script.write_text(block.code, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SPOTIFY_")}
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) >= 2
+    assert [line.split(" ", 1)[0] for line in lines] == [str(n) for n in range(1, len(lines) + 1)]
