@@ -1,4 +1,4 @@
-"""Shared test configuration. Area-specific helpers live beside their tests.
+"""Shared test configuration. Shared helpers live in `tests/helpers/`.
 
 Tests never touch the internet: every test runs with outgoing connections limited to
 loopback addresses (and name lookups limited to local names), so a test that would reach a

@@ -94,7 +94,7 @@ class RetryPolicy:
     - `retry_statuses`: the statuses retried that way. A POST is retried only when the
       request cannot have reached the server (a failed connect), never after a 5xx.
     - `max_retry_after`: a 429 asking for a longer wait raises
-      `RateLimitExceeded` at once instead of hanging silently.
+      `RateLimitError` at once instead of hanging silently.
     - `default_retry_after`: the pause after a 429 without a readable `Retry-After`.
     - `max_rate_limit_waits`: 429s one request waits out before it gives up and raises.
     - `learn_rate`: learn the allowed rate from the 429s and pace requests under it

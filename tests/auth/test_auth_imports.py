@@ -41,7 +41,12 @@ def imported_modules(path: Path) -> set[str]:
             if node.module is None:  # `from . import _x`: submodules
                 found.update(f"{prefix}.{alias.name}" for alias in node.names)
             else:
-                found.add(f"{prefix}.{node.module}" if prefix else node.module)
+                module = f"{prefix}.{node.module}" if prefix else node.module
+                found.add(module)
+                # `from ._auth import _token` imports the submodule itself.
+                found.update(
+                    f"{module}.{alias.name}" for alias in node.names if alias.name.startswith("_")
+                )
     return found
 
 

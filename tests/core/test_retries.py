@@ -81,6 +81,12 @@ def test_the_handler_never_looks_at_httpx_exception_classes() -> None:
         and node.value.id == "httpx"
     }
     assert used, "the parse found no httpx name at all"
+    used |= {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "httpx"
+        for alias in node.names
+    }
     exceptions = {name for name in used if isinstance(getattr(httpx, name), type)}
     exceptions = {name for name in exceptions if issubclass(getattr(httpx, name), BaseException)}
     assert exceptions == set()

@@ -315,6 +315,14 @@ async def test_method_sends_the_request_the_definition_describes(call: Call) -> 
             assert call.operation_id in messages[0]
             if op.replacement:
                 assert op.replacement in messages[0]
+                # The replacement is a real method, sending an operation that is not deprecated.
+                # ("a / b" names two; "(for the current user)" is a note, not a name.)
+                for named in op.replacement.split(" (")[0].split(" / "):
+                    method_name = named.removeprefix("spotify.")
+                    assert callable(_resolve(spotify, method_name)), op.replacement
+                    replacing = [c.operation_id for c in CALLS if c.method_name == method_name]
+                    assert replacing, op.replacement
+                    assert not any(OPERATIONS[r].deprecated for r in replacing), op.replacement
             assert caught[0].filename == __file__ or "helpers/calls" in caught[0].filename
         else:
             with warnings.catch_warnings():

@@ -26,8 +26,8 @@ __all__ = ["Player"]
 class Player(Group):
     """Player operations. Every method is a checkpoint; see `Group` for errors.
 
-    Control methods raise `NotFound` when the user has no active device
-    and `Forbidden` for a non-Premium user.
+    Control methods raise `NotFoundError` when the user has no active device
+    and `ForbiddenError` for a non-Premium user.
     """
 
     async def state(
