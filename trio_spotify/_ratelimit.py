@@ -24,13 +24,27 @@ server's own hint of its window); its *allowance*, the requests it lets start in
 It starts unlimited, so a client that never meets a 429 is never slowed. At a 429 event
 (once the pause is over, so that every answer is in) the allowance becomes a fraction
 (`backoff`, 1 by default) of the successes among the requests sent during the span up to
-the refused one: the rate the server demonstrably allowed. Every success adds a quarter
-request per span of successes (`_GROWTH`), so the client probes the limit every few spans,
-and a refused probe costs little: its `Retry-After` ends about when the allowance would
-have let the next burst start anyway. `turn()` lets a request start only when fewer than
-the allowance started (or are about to) in the last span, plus a 1% margin: bursts as the
-server allows them, and no more. The waits are `trio.sleep_until`, outside the limiter.
-The learned rate is `allowance / span` (`SpotifyStatistics.learned_rate`).
+the refused one: the rate the server demonstrably allowed.
+
+*Turns.* `turn()` lets a request start only while fewer than the allowance hold a turn. A
+turn ends a span after its request was sent (plus a margin of 1%, at most 0.1 s: the
+server's clock is not ours), or a span after its answer came less the network's own delay
+(the fastest answer seen), whichever is later. The server counts a request when it
+arrives, which may be any time until it answers: a request queued behind others, or
+stalled, arrives late, and the one sent in its place a span after the send, arriving
+promptly, would be refused. So the client bursts as the server allows, and no more. The
+waits are `trio.sleep_until`, outside the limiter.
+
+*Probes.* Every success adds an eighth of a request per span of successes (`_GROWTH`), so
+that the client probes the limit after some eight spans. A turn beyond the allowance
+learned at the last event (a probe) starts only at the end of a burst, while every turn
+held was taken in the last quarter span: refused there, its `Retry-After` ends about when
+the next burst would start anyway, and pauses nothing that was ready to go (refused at the
+start of a burst, it would hold the rest of the burst back). Each refused probe (an event
+while the allowance had grown past the learned one) halves the growth, down to a probe
+every 128 spans, so that a limit that stays put is probed ever more rarely; an event that
+finds more room than the last one restores it. The learned rate is `allowance / span`
+(`SpotifyStatistics.learned_rate`).
 
 **The interface** a shared implementation would provide: `close_for(seconds)`,
 `wait_open(max_pause)`, `turn()` (and the `sent` function it gives), `on_success(sent_at)`,
@@ -39,6 +53,7 @@ The learned rate is `allowance / span` (`SpotifyStatistics.learned_rate`).
 
 from __future__ import annotations
 
+import bisect
 import collections
 import contextlib
 import math
@@ -52,12 +67,15 @@ __all__ = ["RateGate"]
 _BUCKET = 0.002
 #: ... over at most this many seconds (bounds the memory, whatever the request rate).
 _HORIZON = 60.0
-#: A request starts this fraction of a span later than the allowance would let it: the
-#: server's clock and the network's delays are not ours.
+#: A turn lasts this fraction of a span after its request was sent at least (the server's
+#: clock is not ours), or a span and this many seconds, if less.
 _MARGIN = 1.01
+_MAX_MARGIN = 0.1
 #: The allowance grows by this many requests per span of successes: a probe of the limit
-#: every four spans (a probe refused costs a pause, and the window it could have used).
-_GROWTH = 0.25
+#: after eight spans (a probe refused costs a pause, and the window it could have used)...
+_GROWTH = 0.125
+#: ... half as fast after each refused probe, down to this (a probe every 128 spans).
+_MIN_GROWTH = _GROWTH / 16
 
 
 class RateGate:
@@ -92,8 +110,17 @@ class RateGate:
         # The learned allowance (None: unlimited) per span of seconds.
         self._allowance: float | None = None
         self._span = 0.0
-        #: When the requests of the last span were sent, oldest first (while learning).
-        self._sends: collections.deque[float] = collections.deque()
+        #: The allowance learned at the last 429 event (before any growth since).
+        self._learned: float | None = None
+        #: Requests per span of successes the allowance grows by.
+        self._growth = _GROWTH
+        #: Whether the allowance had grown past the learned one when the last event began.
+        self._probing = False
+        #: The turns of the last span, oldest first (while learning): when each request was
+        #: sent, and when its answer lets its turn go (`-inf` until answered).
+        self._sends: collections.deque[list[float]] = collections.deque()
+        #: The shortest time any request took to be answered (the network's own delay).
+        self._fastest = math.inf
         #: Requests holding a turn, not sent yet.
         self._pending = 0
         #: Successes by the bucket of their send time, over the last `_HORIZON` seconds.
@@ -180,7 +207,7 @@ class RateGate:
                 held[0] = False
                 self._pending -= 1
             if self._allowance is not None:
-                self._sends.append(trio.current_time())
+                self._sends.append([trio.current_time(), -math.inf])
 
         try:
             yield sent
@@ -189,20 +216,39 @@ class RateGate:
                 self._pending -= 1
 
     def _next_start(self) -> float:
-        """When the next request may start: at once while fewer than the allowance started
-        (or are about to) in the last span, else when the oldest of them leaves the span."""
+        """When the next request may start: at once while fewer than the allowance hold a
+        turn (or are about to), else when the next of those turns ends.
+
+        A turn ends a span (and the margin) after its request was sent, or a span after its
+        answer came, less the network's own delay (`_fastest`), if that is later: the server
+        counts a request when it arrives, which can be any time until it answers (a request
+        queued behind others, or stalled, arrives late), and the request sent in its place
+        may arrive at once. So a late arrival delays the next turn instead of meeting a 429.
+
+        A turn beyond the allowance learned at the last 429 event (a probe of the limit)
+        starts only at the end of a burst: while every turn held was taken in the last
+        quarter span. Refused there, its `Retry-After` pauses nothing that was ready to go.
+        """
         assert self._allowance is not None
         allowance = max(1, int(self._allowance))
         sends = self._sends
         now = trio.current_time()
-        while sends and (len(sends) > allowance or sends[0] <= now - self._span):
+        hold = self._hold()
+        while sends and max(sends[0][0] + hold, sends[0][1]) <= now:
             sends.popleft()
-        index = len(sends) + self._pending - allowance
+        held = [(end, at) for at, late in sends if (end := max(at + hold, late)) > now]
+        held.sort()
+        index = len(held) + self._pending - allowance
         if index < 0:
-            return now
-        if index >= len(sends):  # the turns are all taken by requests about to be sent
+            learned = allowance if self._learned is None else int(self._learned)
+            if len(held) + self._pending < learned or not held:
+                return now
+            if min(at for _, at in held) >= now - self._span / 4:
+                return now  # a probe, at the end of a burst
+            return held[0][0]  # a probe: look again when the next turn ends
+        if index >= len(held):  # the turns are all taken by requests about to be sent
             return now + self._span / allowance
-        return sends[index] + self._span * _MARGIN
+        return held[index][0]
 
     # -- what the handler records -----------------------------------------------------------
 
@@ -230,17 +276,24 @@ class RateGate:
             if self._learn and retry_after > 0:
                 self._span = min(_HORIZON, max(self._span, retry_after))
                 self._refused_at = sent_at
+                self._probing = (
+                    self._allowance is not None
+                    and self._learned is not None
+                    and int(self._allowance) > int(self._learned)
+                )
             else:
                 self._halve_window()
 
     def on_success(self, sent_at: float) -> None:
         """Record a success to a request sent at `sent_at`: grow the window by `1/window`
-        up to the configured maximum, and the learned allowance by `1/allowance`."""
+        up to the configured maximum, and the learned allowance by `growth/allowance`; the
+        request's turn ends a span after now (less the network's own delay) at the latest."""
         if self._window < self._max:
             self._window = min(float(self._max), self._window + 1.0 / self._window)
             self._apply()
         if not self._learn:
             return
+        self._answered(sent_at)
         key = math.floor(sent_at / _BUCKET)
         keys, counts = self._success_keys, self._success_counts
         if keys and keys[-1] == key:
@@ -261,20 +314,42 @@ class RateGate:
                 keys.insert(i + 1, key)
                 counts.insert(i + 1, 1)
         if self._allowance is not None:
-            self._allowance += _GROWTH / self._allowance
+            self._allowance += self._growth / self._allowance
+
+    def _hold(self) -> float:
+        """How long a turn lasts after its request was sent, at least."""
+        return self._span + min(self._span * (_MARGIN - 1), _MAX_MARGIN)
+
+    def _answered(self, sent_at: float) -> None:
+        """Let the turn of the request sent at `sent_at` end a span after its answer came
+        (less the network's own delay) if that is later than a span after it was sent.
+
+        `sent_at` is the handler's reading of the clock less the request's duration, which
+        can be a little later than the time its turn recorded: the turn is the last one not
+        yet answered sent up to then, within `_BUCKET`.
+        """
+        now = trio.current_time()
+        self._fastest = min(self._fastest, now - sent_at)
+        sends = self._sends
+        i = bisect.bisect_right(sends, sent_at + 1e-9, key=lambda turn: turn[0]) - 1
+        while i >= 0 and sends[i][0] >= sent_at - _BUCKET:
+            if sends[i][1] == -math.inf:
+                sends[i][1] = now + self._span - self._fastest
+                return
+            i -= 1
 
     def _learn_now(self) -> None:
         """The allowance: `backoff` times the most successes sent within one span during
         the two spans before the refused request (requests race to the server, so which
         one is refused first is noisy, the window it filled is not). Edges included: paced
-        requests of one turn are sent `_MARGIN` spans apart, so one span cannot hold a turn
-        twice."""
+        requests of one turn are sent more than a span apart (`_hold`), so one span cannot
+        hold a turn twice."""
         refused_at, self._refused_at = self._refused_at, None
         if refused_at is None:
             return
         width = math.floor(self._span / _BUCKET)
         first = math.floor((refused_at - 2 * self._span) / _BUCKET)
-        last = math.floor((refused_at + self._span * (_MARGIN - 1)) / _BUCKET)
+        last = math.floor((refused_at + self._hold() - self._span) / _BUCKET)
         recent = [
             (key, count)
             for key, count in zip(self._success_keys, self._success_counts, strict=True)
@@ -289,9 +364,26 @@ class RateGate:
                 low += 1
             measured = max(measured, total)
         if measured:
-            self._allowance = max(1.0, self._backoff * measured)
+            self._adapt(max(1.0, self._backoff * measured))
         else:  # refused before any success: says nothing about the rate
             self._halve_window()
+
+    def _adapt(self, allowance: float) -> None:
+        """Take the `allowance` learned at a 429 event, and adapt how the next one is met.
+
+        Compared with the allowance learned at the event before: more turns means the
+        limit rose (probe at full speed again); else a refused probe (the allowance had
+        grown past the learned one) halves the growth, so that a limit that stays put is
+        probed ever more rarely.
+        """
+        learned, self._learned = self._learned, allowance
+        self._allowance = allowance
+        if learned is None:
+            return
+        if int(allowance) > int(learned):
+            self._growth = _GROWTH
+        elif self._probing:
+            self._growth = max(_MIN_GROWTH, self._growth / 2)
 
     def _halve_window(self) -> None:
         self._window = max(1.0, self._window / 2)

@@ -40,7 +40,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
         ),
         (
             "bench_ratelimit.py",
-            ["--requests", "30", "--setting", "10/1", "--latency", "0"],
+            ["--requests", "30", "--setting", "10/1", "--latency", "0", "--no-targets"],
             ["before (learn_rate=False)", "after (learning)", "after / before:"],
         ),
     ],
