@@ -12,29 +12,19 @@ import shlex
 from collections.abc import Iterator
 
 import pytest
-from helpers.docs import PAGES, ROOT, blocks
+from helpers.docs import PAGES, ROOT, SHELL, blocks, shell_commands
 
 from trio_spotify._cli import build_parser
-
-_SHELL = ("sh", "shell", "bash", "console")
 
 
 def documented_commands() -> Iterator[tuple[str, str]]:
     for page in PAGES:
         for block in blocks(page):
-            if block.language not in _SHELL or block.skip:
+            if block.language not in SHELL or block.skip:
                 continue
-            pending, first = "", 0
-            for offset, raw in enumerate(block.code.splitlines()):
-                line = raw.strip().removeprefix("$").strip()
-                if not pending:
-                    first = offset
-                if line.endswith("\\"):
-                    pending += line[:-1] + " "
-                    continue
-                line, pending = pending + line, ""
-                if line.startswith("trio-spotify "):
-                    yield f"{page.relative_to(ROOT)}:{block.line + first}", line
+            for line, command in shell_commands(block):
+                if command.startswith("trio-spotify "):
+                    yield f"{page.relative_to(ROOT)}:{line}", command
 
 
 COMMANDS = list(documented_commands())
