@@ -11,7 +11,8 @@ Spotify returns long lists a page at a time, in two shapes:
 
 A page can be given as it came from a method: the paging object itself, or an object that
 wraps it (`{"tracks": {...}}` from search, `{"artists": {...}}` from followed artists, a
-playlist whose `items` is a paging object). Later pages are unwrapped the same way.
+playlist whose `items` is a paging object). Later pages are unwrapped the same way, and a
+bare page whose later pages come wrapped (`found["tracks"]` of a search) is followed too.
 
 The pages stay the plain dicts Spotify sent, so the caps of the operation that serves the
 later pages (its largest `limit` and `offset`) are looked up in the operations table, from
@@ -30,26 +31,50 @@ leaves the `async with` block:
             ...
 """
 
+# Arguments are checked at run time too (for callers without a type checker), so strict
+# pyright would call some isinstance calls needless.
+# pyright: reportUnnecessaryIsInstance=false
+
 from __future__ import annotations
 
 import math
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import Any, cast
+from typing import Any, TypeAlias, TypeGuard, TypeVar, cast
 
 import attrs
 import httpx
 import trio
+from typing_extensions import TypedDict
 
 from ._handler import Sender
 from ._nursery import open_nursery
 from ._operations import operation_for
 
-__all__ = ["all_items", "find_paging", "iter_items"]
+__all__ = ["ItemOptions", "Items", "all_items", "find_paging", "iter_items"]
+
+T = TypeVar("T")
+
+#: What `iter_items` returns: an async context manager whose channel hands out items of type
+#: `T`, the element type of the paging object (`Paging[T]`, `CursorPaging[T]`) it follows.
+Items: TypeAlias = AbstractAsyncContextManager[trio.abc.ReceiveChannel[T]]
 
 
-def _is_paging(value: object) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("items"), list) and "next" in value
+class ItemOptions(TypedDict, total=False):
+    """The keyword arguments of `Spotify.iter_items` / `all_items` besides `key`, as one type
+    (`**options: Unpack[ItemOptions]`) for their typed overloads."""
+
+    #: Stop after this many items, requesting no page beyond them (`None`: every item).
+    max_items: int | None
+    #: Offset pages requested ahead of the consumer at most (default 16).
+    pages_in_flight: int
+
+
+def _is_paging(value: object) -> TypeGuard[dict[str, Any]]:
+    if not isinstance(value, dict):
+        return False
+    page = cast(dict[str, Any], value)
+    return isinstance(page.get("items"), list) and "next" in page
 
 
 def find_paging(
@@ -67,7 +92,7 @@ def find_paging(
         inner = page.get(key)
         if not _is_paging(inner):
             raise ValueError(f"page[{key!r}] is not a paging object")
-        return inner, key  # type: ignore[return-value]
+        return inner, key
     if _is_paging(page):
         return dict(page), None
     candidates = [name for name, value in page.items() if _is_paging(value)]
@@ -84,7 +109,9 @@ def _not_a_page(page: Mapping[str, Any]) -> str:
     """Why `page` is no paging object: the keys a list of items (a page cut down by a
     `fields` filter, say) lacks, or that no list of items is there at all."""
     for name, value in [(None, page), *page.items()]:
-        if isinstance(value, Mapping) and isinstance(value.get("items"), list):
+        if isinstance(value, Mapping) and isinstance(
+            cast(Mapping[str, Any], value).get("items"), list
+        ):
             where = "page" if name is None else f"page[{name!r}]"
             missing = " or ".join(repr(k) for k in ("next", "total") if k not in value)
             return (
@@ -94,11 +121,36 @@ def _not_a_page(page: Mapping[str, Any]) -> str:
     return "page is not a paging object and wraps none (expected 'items' and 'next' keys)"
 
 
-def _unwrap(response: Any, key: str | None) -> dict[str, Any]:
+def _kind(items: list[Any]) -> str | None:
+    """The `type` of the first object among `items` (`"track"`, `"artist"`, ...), if any."""
+    for item in items:
+        if isinstance(item, dict):
+            kind = cast(dict[str, Any], item).get("type")
+            if isinstance(kind, str):
+                return kind
+    return None
+
+
+def _unwrap(response: Any, key: str | None, kind: str | None) -> dict[str, Any]:
+    """The paging object of a later page: `response` itself, or `response[key]`.
+
+    A list started from a bare page whose later pages come wrapped (`found["tracks"]` of a
+    search: `/search` wraps every page) has no `key`: then the one paging object `response`
+    wraps is taken, or of several the one named after the first page's items (`"tracks"`
+    for items of `kind` `"track"`, as search names its pages).
+    """
     if _is_paging(response):
-        return cast(dict[str, Any], response)
-    if key is not None and isinstance(response, dict) and _is_paging(response.get(key)):
-        return cast(dict[str, Any], response[key])
+        return response
+    if isinstance(response, dict):
+        answer = cast(dict[str, Any], response)
+        if key is None:
+            wrapped = [name for name, value in answer.items() if _is_paging(value)]
+            if len(wrapped) > 1 and kind is not None and f"{kind}s" in wrapped:
+                wrapped = [f"{kind}s"]
+            key = wrapped[0] if len(wrapped) == 1 else None
+        inner = None if key is None else answer.get(key)
+        if _is_paging(inner):
+            return inner
     raise ValueError("a later page of the list is not a paging object")
 
 
@@ -173,6 +225,7 @@ async def _items(
     requested once that many have been handed out.
     """
     remaining = max_items
+    kind = _kind(first["items"])
 
     def wanted(items: list[Any]) -> list[Any]:
         """`items` cut to what is still wanted; counts them off `remaining`."""
@@ -192,7 +245,7 @@ async def _items(
         # Cursor paging, or offset paging without a total: follow `next` one by one.
         next_url = first.get("next")
         while next_url and remaining != 0:
-            current = _unwrap(await sender.request("GET", next_url), key)
+            current = _unwrap(await sender.request("GET", next_url), key, kind)
             if not current["items"]:
                 return
             for item in wanted(current["items"]):
@@ -206,7 +259,7 @@ async def _items(
 
     async def fetch(slot: _Slot) -> None:
         try:
-            slot.items = _unwrap(await sender.request("GET", slot.url), key)["items"]
+            slot.items = _unwrap(await sender.request("GET", slot.url), key, kind)["items"]
         except Exception as exc:  # handed to the consumer in order, never to the nursery
             slot.error = exc
         slot.done.set()
@@ -251,8 +304,11 @@ def iter_items(
     key: str | None = None,
     max_items: int | None = None,
     pages_in_flight: int = 16,
-) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
-    """See `Spotify.iter_items`; the pages are requested through `sender`."""
+) -> Items[Any]:
+    """See `Spotify.iter_items`; the pages are requested through `sender`.
+
+    Typed loosely (items of `Any`): the element type of each kind of page is told by the
+    overloads of `Spotify.iter_items`, which calls this."""
     if max_items is not None and max_items < 0:
         raise ValueError(f"max_items must be at least 0, not {max_items}")
     if pages_in_flight < 1:

@@ -39,6 +39,7 @@ async def test_state_without_a_context_has_context_none() -> None:
     assert playing is not None
     assert state["context"] is None
     assert playing["context"] is None
+    assert state["item"] is not None
     assert state["item"]["uri"] == uri
 
 
@@ -54,6 +55,7 @@ async def test_a_playing_episode_is_item_none_unless_episodes_are_asked_for() ->
     assert plain is not None
     assert plain["item"] is None
     assert with_episodes is not None
+    assert with_episodes["item"] is not None
     assert with_episodes["item"]["uri"] == uri
 
 

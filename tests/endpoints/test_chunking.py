@@ -65,7 +65,7 @@ async def test_order_is_kept_when_chunks_complete_out_of_order(
         with pytest.deprecated_call():
             albums = await spotify.albums.get_several(ids)
     assert sorted(len(seen.ids) for seen in recorder.seen) == [5, 20, 20]
-    assert [(album or {}).get("id") for album in albums] == ids
+    assert [album["id"] if album else None for album in albums] == ids
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,7 @@ BAD_CALLS: list[tuple[str, Bad, str]] = [
         "names an album",
     ),
     ("no playlist changes", lambda s: s.playlists.change_details(P), "at least one"),
-    ("top type", lambda s: s.users.top("genres"), "'genres'"),  # type: ignore[arg-type]
+    ("top type", lambda s: s.users.top("genres"), "'genres'"),  # type: ignore[call-overload]
     (
         "include_groups",
         lambda s: s.artists.albums(AR, include_groups=["ep"]),  # type: ignore[list-item]
@@ -461,7 +461,7 @@ BAD_CHOICES: list[tuple[str, Bad, type[Exception], str]] = [
     ),
     (
         "time_range bad",
-        lambda s: s.users.top("tracks", time_range="forever"),  # type: ignore[arg-type]
+        lambda s: s.users.top("tracks", time_range="forever"),  # type: ignore[call-overload]
         ValueError,
         "time_range must be one of ['long_term', 'medium_term', 'short_term'], not 'forever'",
     ),

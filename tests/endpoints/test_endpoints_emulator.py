@@ -16,6 +16,7 @@ import pytest
 import trio
 
 import trio_spotify
+from trio_spotify import types
 from trio_spotify._endpoints.search import SearchType
 from trio_spotify.testing import SpotifyEmulator, open_emulator_client
 
@@ -36,6 +37,11 @@ async def spotify(emulator: SpotifyEmulator) -> AsyncIterator[trio_spotify.Spoti
         yield client
 
 
+def item_ids(entries: list[types.PlaylistTrack]) -> list[str | None]:
+    """The IDs of a playlist's entries (`None` for an entry whose item is gone)."""
+    return [item["id"] if (item := entry["item"]) else None for entry in entries]
+
+
 async def ids_of(spotify: trio_spotify.Spotify, kind: SearchType, count: int) -> list[str]:
     result = await spotify.search("a", types=kind, limit=10)
     items = await spotify.all_items(result, max_items=count)
@@ -50,7 +56,7 @@ async def test_albums(spotify: trio_spotify.Spotify) -> None:
     tracks = await spotify.all_items(first)
     assert len(tracks) == first["total"] == album["tracks"]["total"]
     several = await spotify.albums.get_several([b, a, b])
-    assert [(x or {}).get("id") for x in several] == [b, a, b]
+    assert [x["id"] if x else None for x in several] == [b, a, b]
     await spotify.albums.save([a, b])
     assert await spotify.albums.contains([a, b]) == [True, True]
     saved = await spotify.all_items(await spotify.albums.saved(limit=1))
@@ -64,7 +70,7 @@ async def test_albums(spotify: trio_spotify.Spotify) -> None:
 async def test_artists(spotify: trio_spotify.Spotify) -> None:
     (a, b) = await ids_of(spotify, "artist", 2)
     assert (await spotify.artists.get(f"https://open.spotify.com/artist/{a}?si=1"))["id"] == a
-    assert [(x or {}).get("id") for x in await spotify.artists.get_several([a, b])] == [a, b]
+    assert [x["id"] if x else None for x in await spotify.artists.get_several([a, b])] == [a, b]
     albums = await spotify.all_items(await spotify.artists.albums(a, limit=10))
     assert albums
     assert all(any(ar["id"] == a for ar in album["artists"]) for album in albums)
@@ -105,7 +111,8 @@ async def test_shows_and_audiobooks(
 async def test_episodes_and_chapters(spotify: trio_spotify.Spotify) -> None:
     e1, e2 = await ids_of(spotify, "episode", 2)
     assert (await spotify.episodes.get(e1))["id"] == e1
-    assert [(x or {}).get("id") for x in await spotify.episodes.get_several([e2, e1])] == [e2, e1]
+    several_episodes = await spotify.episodes.get_several([e2, e1])
+    assert [x["id"] if x else None for x in several_episodes] == [e2, e1]
     await spotify.episodes.save([e1, e2])
     assert await spotify.episodes.contains([e1, e2]) == [True, True]
     saved = await spotify.all_items(await spotify.episodes.saved(limit=1))
@@ -116,7 +123,8 @@ async def test_episodes_and_chapters(spotify: trio_spotify.Spotify) -> None:
     chapters = await spotify.all_items(await spotify.audiobooks.chapters(book, limit=50))
     c1, c2 = chapters[0]["id"], chapters[1]["id"]
     assert (await spotify.chapters.get(c1))["id"] == c1
-    assert [(x or {}).get("id") for x in await spotify.chapters.get_several([c2, c1])] == [c2, c1]
+    several_chapters = await spotify.chapters.get_several([c2, c1])
+    assert [x["id"] if x else None for x in several_chapters] == [c2, c1]
 
 
 async def test_tracks_chunked_in_order_with_nulls(
@@ -138,7 +146,7 @@ async def test_tracks_chunked_in_order_with_nulls(
     await spotify.tracks.remove(ids[:70])
     assert await spotify.tracks.contains(ids[:3]) == [False] * 3
     features = await spotify.tracks.several_audio_features(ids[:3])
-    assert [(f or {}).get("id") for f in features] == ids[:3]
+    assert [f["id"] if f else None for f in features] == ids[:3]
     assert (await spotify.tracks.audio_features(ids[0]))["id"] == ids[0]
     assert "sections" in await spotify.tracks.audio_analysis(ids[0])
     genres = (await spotify.genres.seeds())["genres"]
@@ -197,25 +205,25 @@ async def test_playlists(spotify: trio_spotify.Spotify) -> None:
     await spotify.playlists.add_items(pid, tracks[200:], position=100)  # in the middle
     items = await spotify.all_items(await spotify.playlists.items(pid, limit=50))
     expected = [*tracks[:100], *tracks[200:], *tracks[100:200]]
-    assert [entry["item"]["id"] for entry in items] == expected
+    assert item_ids(items) == expected
     playlist = await spotify.playlists.get(pid)
-    assert [e["item"]["id"] for e in await spotify.all_items(playlist)] == expected
+    assert item_ids(await spotify.all_items(playlist)) == expected
     await spotify.playlists.change_details(pid, name="Renamed")
     assert (await spotify.playlists.get(pid, fields="name"))["name"] == "Renamed"
     await spotify.playlists.remove_items(pid, tracks[:150])
     left = await spotify.all_items(await spotify.playlists.items(pid, limit=50))
-    assert [e["item"]["id"] for e in left] == [*tracks[200:], *tracks[150:200]]
+    assert item_ids(left) == [*tracks[200:], *tracks[150:200]]
     snapshot = await spotify.playlists.replace_items(pid, tracks[:130])
     assert "snapshot_id" in snapshot
     await spotify.playlists.reorder_items(pid, range_start=0, insert_before=130)
-    order = [e["item"]["id"] for e in await spotify.all_items(await spotify.playlists.items(pid))]
+    order = item_ids(await spotify.all_items(await spotify.playlists.items(pid)))
     assert order == [*tracks[1:130], tracks[0]]
     assert len(await spotify.all_items(await spotify.playlists.tracks(pid, limit=50))) == 130
     await spotify.playlists.add_tracks(pid, tracks[:1])
     await spotify.playlists.remove_tracks(pid, tracks[:1])
     # remove_tracks removed every occurrence of tracks[0]: 129 items are left.
     await spotify.playlists.reorder_tracks(pid, range_start=0, insert_before=129)
-    order = [e["item"]["id"] for e in await spotify.all_items(await spotify.playlists.items(pid))]
+    order = item_ids(await spotify.all_items(await spotify.playlists.items(pid)))
     assert order == [*tracks[2:130], tracks[1]]
     await spotify.playlists.replace_tracks(pid, [])
     assert (await spotify.playlists.items(pid))["total"] == 0
@@ -256,15 +264,18 @@ async def test_playlist_following_and_browse(
 async def test_player(spotify: trio_spotify.Spotify) -> None:
     devices = (await spotify.player.devices())["devices"]
     device = devices[0]["id"]
+    assert device is not None
     await spotify.player.transfer(device, play=False)
     tracks = await ids_of(spotify, "track", 3)
     await spotify.player.play(device_id=device, uris=tracks)
     state = await spotify.player.state()
     assert state is not None
+    assert state["item"] is not None
     assert state["item"]["id"] == tracks[0]
     await spotify.player.next()
     playing = await spotify.player.currently_playing()
     assert playing is not None
+    assert playing["item"] is not None
     assert playing["item"]["id"] == tracks[1]
     await spotify.player.previous()
     await spotify.player.seek(1000)

@@ -3,6 +3,7 @@ cursor pages followed one by one, wrapped pages, early stop, cancellation, bound
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -17,6 +18,8 @@ from trio_spotify._operations import OPERATIONS
 from trio_spotify.testing import SpotifyEmulator, open_emulator_client
 
 P = "3cEYpjA9oz9GiPac4AsH4n"
+#: The fake playlist's pages hold items `{"n": i}`, not real entries: typed as plain mappings.
+Page = Mapping[str, Any]
 
 
 def offset_page(
@@ -57,7 +60,7 @@ async def test_offset_pages_are_fetched_concurrently_and_yielded_in_order(
     playlist = Playlist(1000)
     async with open_client(playlist.recorder) as spotify:
         start = trio.current_time()
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         items = await spotify.all_items(first, pages_in_flight=16)
         elapsed = trio.current_time() - start
     assert [item["n"] for item in items] == list(range(1000))
@@ -74,7 +77,7 @@ async def test_items_come_out_in_order_when_later_pages_answer_first(
 ) -> None:
     playlist = Playlist(500, delay=lambda offset: 10 - offset / 100)
     async with open_client(playlist.recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         async with spotify.iter_items(first) as items:
             got = [item["n"] async for item in items]
     assert got == list(range(500))
@@ -95,7 +98,7 @@ async def test_max_items_stops_without_fetching_more_pages_than_needed(
 ) -> None:
     playlist = Playlist(1000)
     async with open_client(playlist.recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         items = await spotify.all_items(first, max_items=120)
         assert [item["n"] for item in items] == list(range(120))
         offsets = sorted(int(s.params.get("offset", 0)) for s in playlist.recorder.seen)
@@ -226,7 +229,7 @@ async def test_stopping_early_cancels_outstanding_fetches(
 ) -> None:
     playlist = Playlist(10_000, delay=lambda offset: 1.0 if offset < 200 else 1000.0)
     async with open_client(playlist.recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         start = trio.current_time()
         got = []
         async with spotify.iter_items(first, pages_in_flight=4) as items:
@@ -247,7 +250,7 @@ async def test_cancelling_the_consumer_mid_iteration_cancels_the_fetches(
     playlist = Playlist(5000)
     got: list[int] = []
     async with open_client(playlist.recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         with trio.move_on_after(2.5) as scope:
             async with spotify.iter_items(first) as items:
                 async for item in items:
@@ -264,7 +267,7 @@ async def test_memory_holds_pages_in_flight_not_items(
     playlist = Playlist(100_000, delay=lambda offset: 0.5)
     ahead = 0
     async with open_client(playlist.recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         consumed_pages = 1
         count = 0
         async with spotify.iter_items(first, pages_in_flight=8) as items:
@@ -290,7 +293,7 @@ async def test_a_failed_page_is_raised_itself_after_the_items_before_it() -> Non
     recorder = Recorder(respond=broken)
     got: list[int] = []
     async with open_client(recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
 
         async def consume() -> None:
             async with spotify.iter_items(first) as items:
@@ -342,7 +345,7 @@ async def test_streaming_memory_stays_flat_while_all_items_grows(
     async def peak_of(collect: bool) -> tuple[int, int]:
         playlist = Playlist(20_000, delay=lambda offset: 0.01)
         async with open_client(playlist.recorder) as spotify:
-            first = await spotify.playlists.items(P, limit=50)
+            first: Page = await spotify.playlists.items(P, limit=50)
             tracemalloc.start()
             try:
                 if collect:
@@ -387,7 +390,7 @@ async def test_max_items_in_a_middle_offset_page_cuts_it_and_stops(
 ) -> None:
     playlist = Playlist(1000)
     async with open_client(playlist.recorder) as spotify:
-        first = await spotify.playlists.items(P, limit=50)
+        first: Page = await spotify.playlists.items(P, limit=50)
         async with spotify.iter_items(first, max_items=175, pages_in_flight=2) as items:
             got = [item["n"] async for item in items]
     assert got == list(range(175))

@@ -98,7 +98,7 @@ class MemoryTokenStore:
     def __init__(self) -> None:
         self._tokens: dict[str, Token] = {}
         #: How many saves were made (tests count rotations with it).
-        self.saves = 0
+        self.saves: int = 0
 
     def __repr__(self) -> str:
         return f"<MemoryTokenStore keys={sorted(self._tokens)!r}>"
@@ -130,7 +130,7 @@ class FileTokenStore:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path).expanduser()
+        self.path: Path = Path(path).expanduser()
         self._lock = trio.Lock()
 
     def __repr__(self) -> str:

@@ -55,7 +55,7 @@ class AccountsService:
         self._client = client
         self._retry = retry if retry is not None else RetryPolicy()
         #: Base URL of the accounts service, e.g. `https://accounts.spotify.com`.
-        self.url = url.rstrip("/")
+        self.url: str = url.rstrip("/")
 
     @property
     def token_url(self) -> str:

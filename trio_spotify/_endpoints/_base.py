@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeGuard, TypeVar, cast
 
 from .._errors import ForbiddenError, MissingScopeError, ResponseDecodeError
 from .._handler import Sender
@@ -35,7 +35,7 @@ from .._operations import OPERATIONS, Operation
 from .._request import format_path
 from ._checks import check_page
 
-__all__ = ["JSON", "Group", "gather_in_order", "warn_if_deprecated"]
+__all__ = ["JSON", "Group", "gather_in_order", "is_list", "warn_if_deprecated"]
 
 #: A decoded JSON object as Spotify sent it.
 JSON = dict[str, Any]
@@ -64,7 +64,7 @@ def warn_if_deprecated(op: Operation) -> None:
         text += f"; use {op.replacement} instead"
     else:
         text += "; it is unavailable to new and development-mode apps and has no replacement"
-    frame = sys._getframe(1)
+    frame = sys._getframe(1)  # pyright: ignore[reportPrivateUsage]
     while frame.f_back is not None and _inside_package(frame.f_globals.get("__name__")):
         frame = frame.f_back
     module_globals = frame.f_globals
@@ -109,8 +109,13 @@ async def gather_in_order(thunks: Sequence[Callable[[], Awaitable[T]]]) -> list[
     return results
 
 
+def is_list(value: object) -> TypeGuard[list[Any]]:
+    """Whether a decoded answer is a JSON array (a `list[Any]` to type checkers)."""
+    return isinstance(value, list)
+
+
 def _get(answer: Any, key: str) -> Any:
-    return answer.get(key) if isinstance(answer, dict) else None
+    return cast(dict[str, Any], answer).get(key) if isinstance(answer, dict) else None
 
 
 def _chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -197,8 +202,9 @@ class Group:
 
         `page=(limit, offset)` adds the operation's checked paging parameters (see
         `check_page`) to `params`. Typed as returning a JSON object, which nearly every
-        operation does; the few that answer with nothing or a list say so in their own
-        signature.
+        operation does; each method states its precise answer (a `trio_spotify.types`
+        `TypedDict`, `None`, a list) and `typing.cast`s the dict to it, which costs nothing:
+        the answer stays the dict Spotify sent.
         """
         op = OPERATIONS[operation_id]
         if page is not None:
@@ -236,14 +242,15 @@ class Group:
                     op, segments=segments, params={**(params or {}), param: list(chunk)}
                 )
                 found = answer if key is None else _get(answer, key)
-                if not isinstance(found, list) or len(found) != len(chunk):
+                results = found if is_list(found) else None
+                if results is None or len(results) != len(chunk):
                     raise ResponseDecodeError(
                         f"{op.operation_id}: Spotify answered {len(chunk)} IDs with "
-                        f"{len(found) if isinstance(found, list) else 'no'} results",
+                        f"{'no' if results is None else len(results)} results",
                         200,
                         "",
                     )
-                return found
+                return results
 
             return fetch
 

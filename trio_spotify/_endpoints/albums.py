@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from ._base import JSON, Group
+from ..types import Album, NewReleases, Paging, SavedAlbum, SimplifiedTrack
+from ._base import Group
 from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Albums"]
@@ -13,16 +15,17 @@ __all__ = ["Albums"]
 class Albums(Group):
     """Album operations. Every method is a checkpoint; see `Group` for errors."""
 
-    async def get(self, id: str, *, market: str | None = None) -> JSON:
+    async def get(self, id: str, *, market: str | None = None) -> Album:
         """One album (`GET /albums/{id}`)."""
         album_id, market = check_id(id, "album"), check_market(market)
-        return await self._call(
-            "get-an-album", segments={"id": album_id}, params={"market": market}
+        return cast(
+            Album,
+            await self._call("get-an-album", segments={"id": album_id}, params={"market": market}),
         )
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
-    ) -> list[JSON | None]:
+    ) -> list[Album | None]:
         """Albums by ID (`GET /albums`), any number, 20 per request sent concurrently, in input
         order (`None` for unknown IDs); deprecated."""
         album_ids, market = check_ids(ids, "album"), check_market(market)
@@ -37,24 +40,33 @@ class Albums(Group):
         market: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
-    ) -> JSON:
+    ) -> Paging[SimplifiedTrack]:
         """A page of the album's tracks (`GET /albums/{id}/tracks`)."""
         album_id, market = check_id(id, "album"), check_market(market)
         params = {
             "market": market,
         }
-        return await self._call(
-            "get-an-albums-tracks", segments={"id": album_id}, params=params, page=(limit, offset)
+        return cast(
+            "Paging[SimplifiedTrack]",
+            await self._call(
+                "get-an-albums-tracks",
+                segments={"id": album_id},
+                params=params,
+                page=(limit, offset),
+            ),
         )
 
     async def saved(
         self, *, limit: int | None = None, offset: int | None = None, market: str | None = None
-    ) -> JSON:
+    ) -> Paging[SavedAlbum]:
         """A page of the current user's saved albums (`GET /me/albums`)."""
         params = {
             "market": check_market(market),
         }
-        return await self._call("get-users-saved-albums", params=params, page=(limit, offset))
+        return cast(
+            "Paging[SavedAlbum]",
+            await self._call("get-users-saved-albums", params=params, page=(limit, offset)),
+        )
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save albums to the user's library (`PUT /me/albums`), 20 per request, in order;
@@ -73,6 +85,8 @@ class Albums(Group):
             "check-users-saved-albums", check_ids(ids, "album"), key=None
         )
 
-    async def new_releases(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
+    async def new_releases(
+        self, *, limit: int | None = None, offset: int | None = None
+    ) -> NewReleases:
         """`{"albums": page}` of new releases (`GET /browse/new-releases`); deprecated."""
-        return await self._call("get-new-releases", page=(limit, offset))
+        return cast(NewReleases, await self._call("get-new-releases", page=(limit, offset)))

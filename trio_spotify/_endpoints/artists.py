@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 from .._operations import INCLUDE_GROUPS
-from ._base import JSON, Group
+from ..types import (
+    Artist,
+    ArtistDiscographyAlbum,
+    FollowedArtists,
+    Paging,
+    SeveralArtists,
+    SeveralTracks,
+)
+from ._base import Group
 from ._checks import check_choices, check_id, check_ids, check_limit, check_market
 
 __all__ = ["Artists"]
@@ -18,11 +26,13 @@ IncludeGroup = Literal["album", "single", "appears_on", "compilation"]
 class Artists(Group):
     """Artist operations. Every method is a checkpoint; see `Group` for errors."""
 
-    async def get(self, id: str) -> JSON:
+    async def get(self, id: str) -> Artist:
         """One artist (`GET /artists/{id}`)."""
-        return await self._call("get-an-artist", segments={"id": check_id(id, "artist")})
+        return cast(
+            Artist, await self._call("get-an-artist", segments={"id": check_id(id, "artist")})
+        )
 
-    async def get_several(self, ids: Iterable[str]) -> list[JSON | None]:
+    async def get_several(self, ids: Iterable[str]) -> list[Artist | None]:
         """Artists by ID (`GET /artists`), any number, 50 per request sent concurrently, in input
         order (`None` for unknown IDs); deprecated."""
         return await self._chunked_read(
@@ -37,7 +47,7 @@ class Artists(Group):
         market: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
-    ) -> JSON:
+    ) -> Paging[ArtistDiscographyAlbum]:
         """A page of the artist's albums (`GET /artists/{id}/albums`)."""
         artist_id = check_id(id, "artist")
         groups = (
@@ -49,33 +59,47 @@ class Artists(Group):
             "include_groups": groups,
             "market": check_market(market),
         }
-        return await self._call(
-            "get-an-artists-albums", segments={"id": artist_id}, params=params, page=(limit, offset)
+        return cast(
+            "Paging[ArtistDiscographyAlbum]",
+            await self._call(
+                "get-an-artists-albums",
+                segments={"id": artist_id},
+                params=params,
+                page=(limit, offset),
+            ),
         )
 
-    async def top_tracks(self, id: str, *, market: str | None = None) -> JSON:
+    async def top_tracks(self, id: str, *, market: str | None = None) -> SeveralTracks:
         """`{"tracks": [...]}`: the artist's top tracks (`GET /artists/{id}/top-tracks`);
         deprecated."""
         artist_id, market = check_id(id, "artist"), check_market(market)
-        return await self._call(
-            "get-an-artists-top-tracks", segments={"id": artist_id}, params={"market": market}
+        return cast(
+            SeveralTracks,
+            await self._call(
+                "get-an-artists-top-tracks", segments={"id": artist_id}, params={"market": market}
+            ),
         )
 
-    async def related_artists(self, id: str) -> JSON:
+    async def related_artists(self, id: str) -> SeveralArtists:
         """`{"artists": [...]}`: artists similar to this one (`GET /artists/{id}/related-artists`);
         deprecated."""
-        return await self._call(
-            "get-an-artists-related-artists", segments={"id": check_id(id, "artist")}
+        return cast(
+            SeveralArtists,
+            await self._call(
+                "get-an-artists-related-artists", segments={"id": check_id(id, "artist")}
+            ),
         )
 
-    async def followed(self, *, after: str | None = None, limit: int | None = None) -> JSON:
+    async def followed(
+        self, *, after: str | None = None, limit: int | None = None
+    ) -> FollowedArtists:
         """`{"artists": cursor page}` the current user follows (`GET /me/following`)."""
         params = {
             "type": "artist",
             "limit": check_limit("get-followed", limit),
             "after": None if after is None else check_id(after, "artist", "after"),
         }
-        return await self._call("get-followed", params=params)
+        return cast(FollowedArtists, await self._call("get-followed", params=params))
 
     async def follow(self, ids: Iterable[str]) -> None:
         """Follow artists (`PUT /me/following`), 50 per request, in order; deprecated."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from ._base import JSON, Group
+from ..types import Chapter
+from ._base import Group
 from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Chapters"]
@@ -13,16 +15,19 @@ __all__ = ["Chapters"]
 class Chapters(Group):
     """Chapter operations. Every method is a checkpoint; see `Group` for errors."""
 
-    async def get(self, id: str, *, market: str | None = None) -> JSON:
+    async def get(self, id: str, *, market: str | None = None) -> Chapter:
         """One chapter (`GET /chapters/{id}`)."""
         chapter_id, market = check_id(id, "chapter"), check_market(market)
-        return await self._call(
-            "get-a-chapter", segments={"id": chapter_id}, params={"market": market}
+        return cast(
+            Chapter,
+            await self._call(
+                "get-a-chapter", segments={"id": chapter_id}, params={"market": market}
+            ),
         )
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
-    ) -> list[JSON | None]:
+    ) -> list[Chapter | None]:
         """Chapters by ID (`GET /chapters`), any number, 50 per request sent concurrently, in
         input order (`None` for unknown IDs); deprecated."""
         chapter_ids, market = check_ids(ids, "chapter"), check_market(market)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from ._base import JSON, Group
+from ..types import Episode, Paging, SavedEpisode
+from ._base import Group
 from ._checks import check_id, check_ids, check_market
 
 __all__ = ["Episodes"]
@@ -13,16 +15,19 @@ __all__ = ["Episodes"]
 class Episodes(Group):
     """Episode operations. Every method is a checkpoint; see `Group` for errors."""
 
-    async def get(self, id: str, *, market: str | None = None) -> JSON:
+    async def get(self, id: str, *, market: str | None = None) -> Episode:
         """One episode (`GET /episodes/{id}`)."""
         episode_id, market = check_id(id, "episode"), check_market(market)
-        return await self._call(
-            "get-an-episode", segments={"id": episode_id}, params={"market": market}
+        return cast(
+            Episode,
+            await self._call(
+                "get-an-episode", segments={"id": episode_id}, params={"market": market}
+            ),
         )
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
-    ) -> list[JSON | None]:
+    ) -> list[Episode | None]:
         """Episodes by ID (`GET /episodes`), any number, 50 per request sent concurrently, in
         input order (`None` for unknown IDs); deprecated."""
         episode_ids, market = check_ids(ids, "episode"), check_market(market)
@@ -32,12 +37,15 @@ class Episodes(Group):
 
     async def saved(
         self, *, market: str | None = None, limit: int | None = None, offset: int | None = None
-    ) -> JSON:
+    ) -> Paging[SavedEpisode]:
         """A page of the current user's saved episodes (`GET /me/episodes`)."""
         params = {
             "market": check_market(market),
         }
-        return await self._call("get-users-saved-episodes", params=params, page=(limit, offset))
+        return cast(
+            "Paging[SavedEpisode]",
+            await self._call("get-users-saved-episodes", params=params, page=(limit, offset)),
+        )
 
     async def save(self, ids: Iterable[str]) -> None:
         """Save episodes to the user's library (`PUT /me/episodes`), 50 per request, in order;

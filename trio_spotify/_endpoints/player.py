@@ -1,11 +1,16 @@
 """`spotify.player`: playback state and control (Premium users only for control)."""
 
+# Arguments are checked at run time too (for callers without a type checker), so strict
+# pyright would call some isinstance calls needless.
+# pyright: reportUnnecessaryIsInstance=false
+
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from ._base import JSON, Group
+from ..types import CurrentlyPlaying, CursorPaging, Devices, PlaybackState, PlayHistory, Queue
+from ._base import Group
 from ._checks import (
     CONTEXTS,
     PLAYABLE,
@@ -35,13 +40,12 @@ class Player(Group):
         *,
         market: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
-    ) -> JSON | None:
+    ) -> PlaybackState | None:
         """The playback state, `None` when nothing is playing (`GET /me/player`)."""
         params = {"market": check_market(market), "additional_types": check_types(additional_types)}
-        result: JSON | None = await self._call(
-            "get-information-about-the-users-current-playback", params=params
-        )
-        return result
+        # `None` for Spotify's 204 (nothing playing): `_call` answers what the handler decoded.
+        answer = await self._call("get-information-about-the-users-current-playback", params=params)
+        return cast("PlaybackState | None", answer)
 
     async def transfer(self, device_id: str, *, play: bool | None = None) -> None:
         """Move playback to `device_id` (`PUT /me/player`)."""
@@ -50,22 +54,21 @@ class Player(Group):
             body["play"] = play
         await self._call("transfer-a-users-playback", json=body)
 
-    async def devices(self) -> JSON:
+    async def devices(self) -> Devices:
         """`{"devices": [...]}` the user can play on (`GET /me/player/devices`)."""
-        return await self._call("get-a-users-available-devices")
+        return cast(Devices, await self._call("get-a-users-available-devices"))
 
     async def currently_playing(
         self,
         *,
         market: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
-    ) -> JSON | None:
+    ) -> CurrentlyPlaying | None:
         """What is playing, `None` when nothing is (`GET /me/player/currently-playing`)."""
         params = {"market": check_market(market), "additional_types": check_types(additional_types)}
-        result: JSON | None = await self._call(
-            "get-the-users-currently-playing-track", params=params
-        )
-        return result
+        # `None` for Spotify's 204 (nothing playing): `_call` answers what the handler decoded.
+        answer = await self._call("get-the-users-currently-playing-track", params=params)
+        return cast("CurrentlyPlaying | None", answer)
 
     async def play(
         self,
@@ -147,7 +150,7 @@ class Player(Group):
 
     async def recently_played(
         self, *, limit: int | None = None, after: int | None = None, before: int | None = None
-    ) -> JSON:
+    ) -> CursorPaging[PlayHistory]:
         """A cursor page of recently played tracks (`GET /me/player/recently-played`).
 
         `after`/`before` are Unix timestamps in milliseconds; give at most one.
@@ -159,11 +162,13 @@ class Player(Group):
             "after": None if after is None else check_int(after, "after"),
             "before": None if before is None else check_int(before, "before"),
         }
-        return await self._call("get-recently-played", params=params)
+        return cast(
+            "CursorPaging[PlayHistory]", await self._call("get-recently-played", params=params)
+        )
 
-    async def queue(self) -> JSON:
+    async def queue(self) -> Queue:
         """The current item and the queue (`GET /me/player/queue`)."""
-        return await self._call("get-queue")
+        return cast(Queue, await self._call("get-queue"))
 
     async def add_to_queue(self, uri: str, *, device_id: str | None = None) -> None:
         """Add a track or episode to the queue (`POST /me/player/queue`)."""

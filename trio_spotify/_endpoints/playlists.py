@@ -5,6 +5,10 @@ playlist ends up in the order given: additions at a `position` advance it chunk 
 removals pass on the `snapshot_id` each chunk returns.
 """
 
+# Arguments are checked at run time too (for callers without a type checker), so strict
+# pyright would call some isinstance calls needless.
+# pyright: reportUnnecessaryIsInstance=false
+
 from __future__ import annotations
 
 import base64
@@ -13,7 +17,16 @@ from typing import Any, cast
 
 from .._errors import ResponseDecodeError
 from .._operations import OPERATIONS
-from ._base import JSON, Group
+from ..types import (
+    FeaturedPlaylists,
+    Image,
+    Paging,
+    Playlist,
+    PlaylistTrack,
+    SimplifiedPlaylist,
+    SnapshotId,
+)
+from ._base import Group, is_list
 from ._checks import (
     PLAYABLE,
     AdditionalType,
@@ -74,7 +87,7 @@ class Playlists(Group):
         market: str | None = None,
         fields: str | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
-    ) -> JSON:
+    ) -> Playlist:
         """One playlist (`GET /playlists/{playlist_id}`); its `items` is the first page of its
         items."""
         segments, market = self._pid(playlist_id), check_market(market)
@@ -83,7 +96,7 @@ class Playlists(Group):
             "fields": fields,
             "additional_types": check_types(additional_types),
         }
-        return await self._call("get-playlist", segments=segments, params=params)
+        return cast(Playlist, await self._call("get-playlist", segments=segments, params=params))
 
     async def items(
         self,
@@ -94,7 +107,7 @@ class Playlists(Group):
         limit: int | None = None,
         offset: int | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
-    ) -> JSON:
+    ) -> Paging[PlaylistTrack]:
         """A page of the playlist's items (`GET /playlists/{playlist_id}/items`)."""
         return await self._read_items(
             "get-playlists-items", playlist_id, market, fields, limit, offset, additional_types
@@ -109,7 +122,7 @@ class Playlists(Group):
         limit: int | None = None,
         offset: int | None = None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None = None,
-    ) -> JSON:
+    ) -> Paging[PlaylistTrack]:
         """A page of the playlist's items (`GET /playlists/{playlist_id}/tracks`); deprecated."""
         return await self._read_items(
             "get-playlists-tracks", playlist_id, market, fields, limit, offset, additional_types
@@ -124,42 +137,54 @@ class Playlists(Group):
         limit: int | None,
         offset: int | None,
         additional_types: AdditionalType | Iterable[AdditionalType] | None,
-    ) -> JSON:
+    ) -> Paging[PlaylistTrack]:
         segments = self._pid(playlist_id)
         params = {
             "market": check_market(market),
             "fields": fields,
             "additional_types": check_types(additional_types),
         }
-        return await self._call(
-            operation_id, segments=segments, params=params, page=(limit, offset)
+        return cast(
+            "Paging[PlaylistTrack]",
+            await self._call(operation_id, segments=segments, params=params, page=(limit, offset)),
         )
 
-    async def saved(self, *, limit: int | None = None, offset: int | None = None) -> JSON:
+    async def saved(
+        self, *, limit: int | None = None, offset: int | None = None
+    ) -> Paging[SimplifiedPlaylist]:
         """A page of the current user's playlists, owned or followed (`GET /me/playlists`)."""
-        return await self._call("get-a-list-of-current-users-playlists", page=(limit, offset))
+        return cast(
+            "Paging[SimplifiedPlaylist]",
+            await self._call("get-a-list-of-current-users-playlists", page=(limit, offset)),
+        )
 
     async def user_playlists(
         self, user_id: str, *, limit: int | None = None, offset: int | None = None
-    ) -> JSON:
+    ) -> Paging[SimplifiedPlaylist]:
         """A page of a user's public playlists (`GET /users/{user_id}/playlists`); deprecated."""
         segments = {"user_id": check_id(user_id, "user", "user_id")}
-        return await self._call("get-list-users-playlists", segments=segments, page=(limit, offset))
+        return cast(
+            "Paging[SimplifiedPlaylist]",
+            await self._call("get-list-users-playlists", segments=segments, page=(limit, offset)),
+        )
 
     async def featured(
         self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None
-    ) -> JSON:
+    ) -> FeaturedPlaylists:
         """`{"message", "playlists": page}` of featured playlists
         (`GET /browse/featured-playlists`); deprecated."""
         params = {
             "locale": locale,
         }
-        return await self._call("get-featured-playlists", params=params, page=(limit, offset))
+        return cast(
+            FeaturedPlaylists,
+            await self._call("get-featured-playlists", params=params, page=(limit, offset)),
+        )
 
-    async def cover_image(self, playlist_id: str) -> list[JSON]:
+    async def cover_image(self, playlist_id: str) -> list[Image]:
         """The playlist's cover images (`GET /playlists/{playlist_id}/images`)."""
         result = await self._call("get-playlist-cover", segments=self._pid(playlist_id))
-        return cast(list[JSON], result)
+        return cast("list[Image]", result)
 
     async def is_following(
         self, playlist_id: str, *, user_ids: Iterable[str] | None = None
@@ -180,13 +205,14 @@ class Playlists(Group):
                 "check-if-user-follows-playlist", ids, key=None, segments=segments
             )
         answer: Any = await self._call("check-if-user-follows-playlist", segments=segments)
-        if not isinstance(answer, list) or len(answer) != 1:
+        flags = answer if is_list(answer) else None
+        if flags is None or len(flags) != 1:
             raise ResponseDecodeError(
                 f"check-if-user-follows-playlist: expected a list of one boolean, not {answer!r}",
                 200,
                 "",
             )
-        return [bool(answer[0])]
+        return [bool(flags[0])]
 
     # -- creating and editing --------------------------------------------------------------
 
@@ -197,10 +223,10 @@ class Playlists(Group):
         public: bool | None = None,
         collaborative: bool | None = None,
         description: str | None = None,
-    ) -> JSON:
+    ) -> Playlist:
         """Create a playlist for the current user and return it (`POST /me/playlists`)."""
         body = self._details(check_text(name, "name"), public, collaborative, description)
-        return await self._call("create-playlist", json=body)
+        return cast(Playlist, await self._call("create-playlist", json=body))
 
     async def create_for_user(
         self,
@@ -210,11 +236,13 @@ class Playlists(Group):
         public: bool | None = None,
         collaborative: bool | None = None,
         description: str | None = None,
-    ) -> JSON:
+    ) -> Playlist:
         """Create a playlist for a user (`POST /users/{user_id}/playlists`); deprecated."""
         segments = {"user_id": check_id(user_id, "user", "user_id")}
         body = self._details(check_text(name, "name"), public, collaborative, description)
-        return await self._call("create-playlist-for-user", segments=segments, json=body)
+        return cast(
+            Playlist, await self._call("create-playlist-for-user", segments=segments, json=body)
+        )
 
     async def change_details(
         self,
@@ -271,21 +299,21 @@ class Playlists(Group):
 
     async def add_items(
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
-    ) -> JSON:
+    ) -> SnapshotId:
         """Add items in the given order (`POST /playlists/{playlist_id}/items`), 100 per request;
         returns the last `{snapshot_id}`."""
         return await self._add("add-items-to-playlist", playlist_id, uris, position)
 
     async def add_tracks(
         self, playlist_id: str, uris: Iterable[str], *, position: int | None = None
-    ) -> JSON:
+    ) -> SnapshotId:
         """`add_items` through `POST /playlists/{playlist_id}/tracks`, 100 per request;
         deprecated."""
         return await self._add("add-tracks-to-playlist", playlist_id, uris, position)
 
     async def _add(
         self, operation_id: str, playlist_id: str, uris: Iterable[str], position: int | None
-    ) -> JSON:
+    ) -> SnapshotId:
         segments, items = self._pid(playlist_id), self._items_of(uris)
         if position is not None:
             check_int(position, "position")
@@ -299,7 +327,7 @@ class Playlists(Group):
         position: int | None,
         *,
         warn: bool = True,
-    ) -> JSON:
+    ) -> SnapshotId:
         """Add `items` chunk by chunk, at `position` (advanced by each chunk) or at the end."""
 
         def body(chunk: Sequence[str], previous: Any) -> dict[str, Any]:
@@ -313,9 +341,9 @@ class Playlists(Group):
         answer = await self._chunked_write(
             operation_id, items, build=body, segments=segments, warn=warn
         )
-        return cast(JSON, answer)
+        return cast(SnapshotId, answer)
 
-    async def replace_items(self, playlist_id: str, uris: Iterable[str]) -> JSON:
+    async def replace_items(self, playlist_id: str, uris: Iterable[str]) -> SnapshotId:
         """Replace all items with `uris` (`PUT /playlists/{playlist_id}/items`), 100 per request;
         an empty list clears the playlist.
 
@@ -325,7 +353,7 @@ class Playlists(Group):
             "reorder-or-replace-playlists-items", "add-items-to-playlist", playlist_id, uris
         )
 
-    async def replace_tracks(self, playlist_id: str, uris: Iterable[str]) -> JSON:
+    async def replace_tracks(self, playlist_id: str, uris: Iterable[str]) -> SnapshotId:
         """`replace_items` through `PUT /playlists/{playlist_id}/tracks`, 100 per request;
         deprecated."""
         return await self._replace(
@@ -334,11 +362,14 @@ class Playlists(Group):
 
     async def _replace(
         self, replace_id: str, add_id: str, playlist_id: str, uris: Iterable[str]
-    ) -> JSON:
+    ) -> SnapshotId:
         segments, items = self._pid(playlist_id), self._items_of(uris, allow_empty=True)
         batch = OPERATIONS[replace_id].batch
         assert batch is not None
-        answer = await self._call(replace_id, segments=segments, json={"uris": items[:batch]})
+        answer = cast(
+            SnapshotId,
+            await self._call(replace_id, segments=segments, json={"uris": items[:batch]}),
+        )
         rest = items[batch:]
         if rest:
             # The rest continue this call, which already warned if deprecated.
@@ -353,7 +384,7 @@ class Playlists(Group):
         insert_before: int,
         range_length: int | None = None,
         snapshot_id: str | None = None,
-    ) -> JSON:
+    ) -> SnapshotId:
         """Move `range_length` items (default 1) from `range_start` to before `insert_before`
         (`PUT /playlists/{playlist_id}/items`); returns `{snapshot_id}`."""
         return await self._reorder(
@@ -373,7 +404,7 @@ class Playlists(Group):
         insert_before: int,
         range_length: int | None = None,
         snapshot_id: str | None = None,
-    ) -> JSON:
+    ) -> SnapshotId:
         """`reorder_items` through `PUT /playlists/{playlist_id}/tracks`; deprecated."""
         return await self._reorder(
             "reorder-or-replace-playlists-tracks",
@@ -392,7 +423,7 @@ class Playlists(Group):
         insert_before: int,
         range_length: int | None,
         snapshot_id: str | None,
-    ) -> JSON:
+    ) -> SnapshotId:
         segments = self._pid(playlist_id)
         body: dict[str, Any] = {
             "range_start": check_int(range_start, "range_start"),
@@ -402,11 +433,11 @@ class Playlists(Group):
             body["range_length"] = check_int(range_length, "range_length", 1)
         if snapshot_id is not None:
             body["snapshot_id"] = check_text(snapshot_id, "snapshot_id")
-        return await self._call(operation_id, segments=segments, json=body)
+        return cast(SnapshotId, await self._call(operation_id, segments=segments, json=body))
 
     async def remove_items(
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
-    ) -> JSON:
+    ) -> SnapshotId:
         """Remove every occurrence of each item (`DELETE /playlists/{playlist_id}/items`), 100 per
         request; returns the last `{snapshot_id}` (each chunk is sent against the snapshot
         the previous returned)."""
@@ -414,7 +445,7 @@ class Playlists(Group):
 
     async def remove_tracks(
         self, playlist_id: str, uris: Iterable[str], *, snapshot_id: str | None = None
-    ) -> JSON:
+    ) -> SnapshotId:
         """`remove_items` through `DELETE /playlists/{playlist_id}/tracks`, 100 per request;
         deprecated."""
         return await self._remove(
@@ -428,7 +459,7 @@ class Playlists(Group):
         playlist_id: str,
         uris: Iterable[str],
         snapshot_id: str | None,
-    ) -> JSON:
+    ) -> SnapshotId:
         segments, items = self._pid(playlist_id), self._items_of(uris)
         if snapshot_id is not None:
             check_text(snapshot_id, "snapshot_id")
@@ -436,11 +467,11 @@ class Playlists(Group):
         def body(chunk: Sequence[str], previous: Any) -> dict[str, Any]:
             nonlocal snapshot_id
             if snapshot_id is not None and isinstance(previous, dict):
-                snapshot_id = previous.get("snapshot_id", snapshot_id)
+                snapshot_id = cast(dict[str, Any], previous).get("snapshot_id", snapshot_id)
             sent: dict[str, Any] = {key: [{"uri": uri} for uri in chunk]}
             if snapshot_id is not None:
                 sent["snapshot_id"] = snapshot_id
             return sent
 
         answer = await self._chunked_write(operation_id, items, build=body, segments=segments)
-        return cast(JSON, answer)
+        return cast(SnapshotId, answer)

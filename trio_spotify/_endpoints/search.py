@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, cast
 
 from .._operations import SEARCH_TYPES
-from ._base import JSON, Group
+from ..types import SearchResults
+from ._base import Group
 from ._checks import check_choices, check_market, check_text
 
 __all__ = ["Search"]
@@ -27,7 +28,7 @@ class Search(Group):
         limit: int | None = None,
         offset: int | None = None,
         include_external: Literal["audio"] | None = None,
-    ) -> JSON:
+    ) -> SearchResults:
         """Search the catalog (`GET /search`).
 
         Returns one wrapped paging object per type, `{"tracks": page, "artists": page}`:
@@ -44,4 +45,4 @@ class Search(Group):
             "market": check_market(market),
             "include_external": include_external,
         }
-        return await self._call("search", params=params, page=(limit, offset))
+        return cast(SearchResults, await self._call("search", params=params, page=(limit, offset)))

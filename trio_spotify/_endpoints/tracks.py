@@ -1,11 +1,17 @@
 """`spotify.tracks`: tracks, saved tracks, audio features and analysis, recommendations."""
 
+# Arguments are checked at run time too (for callers without a type checker), so strict
+# pyright would call some isinstance calls needless.
+# pyright: reportUnnecessaryIsInstance=false
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import cast
 
-from ._base import JSON, Group
+from ..types import AudioAnalysis, AudioFeatures, Paging, Recommendations, SavedTrack, Track
+from ._base import Group
 from ._checks import check_id, check_ids, check_limit, check_market, check_text
 
 __all__ = ["Tracks"]
@@ -49,14 +55,17 @@ def _timestamp(value: datetime | str, track: str) -> str:
 class Tracks(Group):
     """Track operations. Every method is a checkpoint; see `Group` for errors."""
 
-    async def get(self, id: str, *, market: str | None = None) -> JSON:
+    async def get(self, id: str, *, market: str | None = None) -> Track:
         """One track (`GET /tracks/{id}`)."""
         track_id, market = check_id(id, "track"), check_market(market)
-        return await self._call("get-track", segments={"id": track_id}, params={"market": market})
+        return cast(
+            Track,
+            await self._call("get-track", segments={"id": track_id}, params={"market": market}),
+        )
 
     async def get_several(
         self, ids: Iterable[str], *, market: str | None = None
-    ) -> list[JSON | None]:
+    ) -> list[Track | None]:
         """Tracks by ID (`GET /tracks`), any number, 50 per request sent concurrently, in input
         order (`None` where Spotify knows no such track); deprecated."""
         track_ids, market = check_ids(ids, "track"), check_market(market)
@@ -66,12 +75,15 @@ class Tracks(Group):
 
     async def saved(
         self, *, market: str | None = None, limit: int | None = None, offset: int | None = None
-    ) -> JSON:
+    ) -> Paging[SavedTrack]:
         """A page of the current user's saved tracks (`GET /me/tracks`)."""
         params = {
             "market": check_market(market),
         }
-        return await self._call("get-users-saved-tracks", params=params, page=(limit, offset))
+        return cast(
+            "Paging[SavedTrack]",
+            await self._call("get-users-saved-tracks", params=params, page=(limit, offset)),
+        )
 
     async def save(self, ids: Iterable[str] | Mapping[str, datetime | str]) -> None:
         """Save tracks to the user's library (`PUT /me/tracks`, a JSON body), 50 per request, in
@@ -84,10 +96,11 @@ class Tracks(Group):
         if not isinstance(ids, Mapping):
             await self._chunked_write("save-tracks-user", check_ids(ids, "track"), body=True)
             return
-        track_ids = check_ids(ids.keys(), "track")
+        stamps: Mapping[str, datetime | str] = ids  # pyright: ignore[reportUnknownVariableType]
+        track_ids = check_ids(stamps.keys(), "track")
         entries = [
-            {"id": track_id, "added_at": _timestamp(ids[key], key)}
-            for track_id, key in zip(track_ids, ids.keys(), strict=True)
+            {"id": track_id, "added_at": _timestamp(stamps[key], key)}
+            for track_id, key in zip(track_ids, stamps.keys(), strict=True)
         ]
         await self._chunked_write("save-tracks-user", entries, param="timestamped_ids", body=True)
 
@@ -103,20 +116,26 @@ class Tracks(Group):
             "check-users-saved-tracks", check_ids(ids, "track"), key=None
         )
 
-    async def audio_features(self, id: str) -> JSON:
+    async def audio_features(self, id: str) -> AudioFeatures:
         """The track's audio features (`GET /audio-features/{id}`); deprecated."""
-        return await self._call("get-audio-features", segments={"id": check_id(id, "track")})
+        return cast(
+            AudioFeatures,
+            await self._call("get-audio-features", segments={"id": check_id(id, "track")}),
+        )
 
-    async def several_audio_features(self, ids: Iterable[str]) -> list[JSON | None]:
+    async def several_audio_features(self, ids: Iterable[str]) -> list[AudioFeatures | None]:
         """Audio features of many tracks (`GET /audio-features`), 100 per request sent
         concurrently, in input order; deprecated."""
         return await self._chunked_read(
             "get-several-audio-features", check_ids(ids, "track"), key="audio_features"
         )
 
-    async def audio_analysis(self, id: str) -> JSON:
+    async def audio_analysis(self, id: str) -> AudioAnalysis:
         """The track's audio analysis (`GET /audio-analysis/{id}`); deprecated."""
-        return await self._call("get-audio-analysis", segments={"id": check_id(id, "track")})
+        return cast(
+            AudioAnalysis,
+            await self._call("get-audio-analysis", segments={"id": check_id(id, "track")}),
+        )
 
     async def recommendations(
         self,
@@ -127,7 +146,7 @@ class Tracks(Group):
         limit: int | None = None,
         market: str | None = None,
         attributes: Mapping[str, float] | None = None,
-    ) -> JSON:
+    ) -> Recommendations:
         """Recommended tracks for up to 5 seeds in all (`GET /recommendations`); deprecated.
 
         `attributes` holds the tunables by Spotify's names: `{"min_energy": 0.4,
@@ -158,7 +177,7 @@ class Tracks(Group):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{name} must be a number, not {value!r}")
             params[name] = value
-        return await self._call("get-recommendations", params=params)
+        return cast(Recommendations, await self._call("get-recommendations", params=params))
 
 
 def _listed(values: Iterable[str], name: str) -> list[str]:
