@@ -19,6 +19,7 @@ from ._auth import MemoryTokenStore as MemoryTokenStore
 from ._auth import RedirectURI as RedirectURI
 from ._auth import Scope as Scope
 from ._auth import Token as Token
+from ._auth import TokenAdopter as TokenAdopter
 from ._auth import TokenRenewer as TokenRenewer
 from ._auth import TokenStore as TokenStore
 from ._auth import login as login
@@ -29,6 +30,8 @@ from ._client import open_spotify as open_spotify
 from ._config import DEFAULT_ACCOUNTS_URL as DEFAULT_ACCOUNTS_URL
 from ._config import DEFAULT_API_URL as DEFAULT_API_URL
 from ._config import RetryPolicy as RetryPolicy
+from ._coordination import Coordinator as Coordinator
+from ._coordination import LocalCoordinator as LocalCoordinator
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import AuthorizationDenied as AuthorizationDenied
 from ._errors import AuthorizationDeniedError as AuthorizationDeniedError
@@ -49,6 +52,7 @@ from ._errors import NotFound as NotFound
 from ._errors import NotFoundError as NotFoundError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import RateLimitExceeded as RateLimitExceeded
+from ._errors import RedisUnavailableError as RedisUnavailableError
 from ._errors import RequestTimeout as RequestTimeout
 from ._errors import RequestTimeoutError as RequestTimeoutError
 from ._errors import ResponseDecodeError as ResponseDecodeError
@@ -82,6 +86,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ClientCredentials",
+    "Coordinator",
     "DEFAULT_ACCOUNTS_URL",
     "DEFAULT_API_URL",
     "FileTokenStore",
@@ -91,6 +96,7 @@ __all__ = [
     "InvalidGrantError",
     "InvalidRedirectURI",
     "InvalidRedirectURIError",
+    "LocalCoordinator",
     "MemoryTokenStore",
     "MissingScope",
     "MissingScopeError",
@@ -100,6 +106,7 @@ __all__ = [
     "PKCE",
     "RateLimitError",
     "RateLimitExceeded",
+    "RedisUnavailableError",
     "RedirectURI",
     "RequestTimeout",
     "RequestTimeoutError",
@@ -119,6 +126,7 @@ __all__ = [
     "Token",
     "TokenExpired",
     "TokenExpiredError",
+    "TokenAdopter",
     "TokenRenewer",
     "TokenStore",
     "TokenStoreError",

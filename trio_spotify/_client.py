@@ -5,14 +5,12 @@ from __future__ import annotations
 import contextlib
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 import trio
 
-from . import _paging
-from ._auth import AccountsService, Token, TokenManager, TokenRenewer
+from ._auth import AccountsService, Token, TokenRenewer
 from ._config import (
     DEFAULT_ACCOUNTS_URL,
     DEFAULT_API_URL,
@@ -21,6 +19,7 @@ from ._config import (
     RetryPolicy,
     default_ssl_context,
 )
+from ._coordination import Coordinator, LocalCoordinator, TokenSource
 from ._endpoints import (
     Albums,
     Artists,
@@ -39,13 +38,14 @@ from ._endpoints import (
     Users,
 )
 from ._handler import Handler, SpotifyStatistics
+from ._items import PagedItems
 
 __all__ = ["Spotify", "open_spotify"]
 
 _CONSTRUCT = object()
 
 
-class Spotify:
+class Spotify(PagedItems):
     """A Spotify Web API client. Obtain one from `open_spotify`; it cannot be built directly.
 
     The operations of the Web API are grouped after Spotify's categories: `albums`,
@@ -75,12 +75,13 @@ class Spotify:
     tracks: Tracks
     users: Users
 
-    def __init__(self, handler: Handler, tokens: TokenManager, *, _private: object = None) -> None:
+    def __init__(self, handler: Handler, tokens: TokenSource, *, _private: object = None) -> None:
         if _private is not _CONSTRUCT:
             raise TypeError(
                 "Spotify cannot be constructed directly: "
                 "use 'async with open_spotify(auth) as spotify'"
             )
+        super().__init__(handler)  # iter_items / all_items page through the handler
         self._handler = handler
         self._tokens = tokens
         # The groups hold the handler (the sender), never this facade: data flows one way.
@@ -141,49 +142,6 @@ class Spotify:
             method, path, params=params, json=json, content=content, headers=headers
         )
 
-    def iter_items(
-        self,
-        page: Mapping[str, Any],
-        *,
-        key: str | None = None,
-        max_items: int | None = None,
-        pages_in_flight: int = 16,
-    ) -> AbstractAsyncContextManager[trio.abc.ReceiveChannel[Any]]:
-        """Every item of a paged list, starting from a `page` a method returned:
-
-            page = await spotify.playlists.items(playlist_id, limit=50)
-            async with spotify.iter_items(page) as items:
-                async for item in items:
-                    ...
-
-        `page` is a paging object or an object wrapping one (search results, followed
-        artists, a playlist); `key` picks the wrapped one where there are several
-        (`key="tracks"` for a search over several types). Offset-paged lists fetch their
-        remaining pages concurrently, at most `pages_in_flight` ahead of the consumer,
-        and yield items in order; cursor-paged lists follow `next` one page at a time.
-        `max_items` stops after that many items without requesting pages beyond them.
-
-        Leaving the `async with` block cancels the fetches still outstanding. A failed
-        page fetch is raised (as itself) when the iteration reaches that page. Raises
-        `ValueError` at once for a `page` that holds no paging object.
-        """
-        return _paging.iter_items(
-            self._handler, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
-        )
-
-    async def all_items(
-        self,
-        page: Mapping[str, Any],
-        *,
-        key: str | None = None,
-        max_items: int | None = None,
-        pages_in_flight: int = 16,
-    ) -> list[Any]:
-        """The items of `iter_items` as a list. A checkpoint."""
-        return await _paging.all_items(
-            self._handler, page, key=key, max_items=max_items, pages_in_flight=pages_in_flight
-        )
-
     def statistics(self) -> SpotifyStatistics:
         """A frozen snapshot of the client's activity (in flight, waiting, renewals, 429s, ...)."""
         return self._handler.statistics()
@@ -205,6 +163,7 @@ async def open_spotify(
     ssl_context: ssl.SSLContext | None = None,
     proxy: str | httpx.Proxy | None = None,
     http2: bool = False,
+    coordinator: Coordinator | None = None,
 ) -> AsyncIterator[Spotify]:
     """Open a Spotify client for the duration of an `async with` block.
 
@@ -224,6 +183,9 @@ async def open_spotify(
       set once. The transport timeout (default 30 s, 10 s to connect) is a safety net against
       dead connections, not a deadline: deadlines belong to the caller (`trio.fail_after`).
       One `ssl.SSLContext` is shared by all clients.
+    - `coordinator`: where the token and the rate-limit gate are coordinated. The default,
+      a `LocalCoordinator`, coordinates the tasks of this client; the one
+      `trio_spotify.redis.open_redis_coordinator` yields shares them between processes.
 
     Leaving the block closes every client; using the client afterwards raises
     `ClientClosedError`. An exception raised in the block comes out as
@@ -259,7 +221,9 @@ async def open_spotify(
     accounts_client = http.client(2)
     accounts = AccountsService(accounts_client, accounts_url, retry=retry)
     try:
-        tokens = TokenManager(auth, accounts, skew=token_skew, on_token=on_token)
+        if coordinator is None:
+            coordinator = LocalCoordinator()
+        tokens = coordinator.token_source(auth, accounts, skew=token_skew, on_token=on_token)
         handler = Handler(
             api_url=api_url,
             tokens=tokens,
@@ -267,6 +231,7 @@ async def open_spotify(
             http_clients=http_clients,
             retry=retry,
             http=http,
+            coordinator=coordinator,
         )
         try:
             await trio.lowlevel.checkpoint()

@@ -22,7 +22,8 @@ The tree:
     │   └── ServerError            5xx, after the retries ran out
     ├── ResponseDecodeError        a 2xx body that is not the JSON Spotify promises
     ├── InvalidRedirectURIError    a redirect URI Spotify would refuse (also a `ValueError`)
-    └── TokenStoreError            a token store could not be read or written
+    ├── TokenStoreError            a token store could not be read or written
+    └── RedisUnavailableError      Redis (`trio_spotify.redis`) cannot be reached or failed
 
 Every name ends in `Error`. The earlier names stay as aliases of the same classes:
 `TokenExpired`, `RateLimitExceeded` (async_spotify's), `BadRequest`, `Forbidden`,
@@ -72,6 +73,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "RateLimitExceeded",
+    "RedisUnavailableError",
     "RequestTimeout",
     "RequestTimeoutError",
     "ResponseDecodeError",
@@ -317,6 +319,22 @@ class TokenStoreError(SpotifyError):
 
     def __str__(self) -> str:
         return self.message if self.path is None else f"{self.message} ({self.path})"
+
+
+@attrs.define(str=False)
+class RedisUnavailableError(SpotifyError):
+    """The Redis server that coordinates processes (`trio_spotify.redis`) cannot be used.
+
+    Raised by `open_redis_coordinator` when the server cannot be reached at open, and by
+    requests while it is lost mid-run (until it is back; requests already sent finish).
+    `url` is the server's URL with any password removed; the cause (`__cause__`) is the
+    Redis client's exception.
+    """
+
+    url: str
+
+    def __str__(self) -> str:
+        return f"{self.message} (Redis at {self.url})"
 
 
 _STATUS_ERRORS: dict[int, type[SpotifyAPIError]] = {

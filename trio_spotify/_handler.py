@@ -23,6 +23,9 @@ Whether a transport failure is safe to retry is read from the `NetworkError` fie
 exception classes. All waiting happens in `trio.sleep`, outside the limiter, so a caller's
 `trio.move_on_after` / `fail_after` cancels it. The handler knows nothing about albums.
 
+The gate and the token source come from a `Coordinator` (`_coordination.py`): in-process
+by default, shared between processes with `trio_spotify.redis`.
+
 `Sender` is the handler as the layers above it see it (endpoint groups and paging hold a
 `Sender`, never the facade).
 """
@@ -39,8 +42,9 @@ import attrs
 import httpx
 import trio
 
-from ._auth import Token, TokenManager
+from ._auth import Token
 from ._config import HTTPConfig, RetryPolicy
+from ._coordination import Coordinator, LocalCoordinator, TokenSource
 from ._errors import (
     ClientClosedError,
     NetworkError,
@@ -49,7 +53,6 @@ from ._errors import (
     map_transport_errors,
     paused_too_long,
 )
-from ._ratelimit import RateGate
 from ._request import format_params
 
 __all__ = ["Handler", "Sender", "SpotifyStatistics"]
@@ -181,18 +184,21 @@ class Handler:
         self,
         *,
         api_url: str,
-        tokens: TokenManager,
+        tokens: TokenSource,
         max_concurrency: int,
         http_clients: int,
         retry: RetryPolicy,
         http: HTTPConfig,
+        coordinator: Coordinator | None = None,
     ) -> None:
-        self.api_url = api_url.rstrip("/")
+        self.api_url: str = api_url.rstrip("/")
         self._tokens = tokens
         self._retry = retry
         self._max_concurrency = max_concurrency
         self._limiter = trio.CapacityLimiter(max_concurrency)
-        self._gate = RateGate(self._limiter, max_concurrency, learn=retry.learn_rate)
+        # The gate comes from the coordinator (in-process by default, or shared).
+        coordinator = LocalCoordinator() if coordinator is None else coordinator
+        self._gate = coordinator.rate_budget(self._limiter, max_concurrency, learn=retry.learn_rate)
         self._max_clients = http_clients
         self._connections_per_client = math.ceil(max_concurrency / http_clients)
         self._http = http
@@ -381,6 +387,8 @@ class Handler:
         retry_after = _parse_retry_after(response.headers.get("Retry-After"))
         limited = api_error_from_response(response, retry_after=retry_after)
         if limited.reason == _QUOTA_EXCEEDED:
+            if retry_after is not None:  # the other tasks (and processes, shared) stop too
+                self._gate.close_for(retry_after)
             raise limited  # a quota does not reset in seconds: not waited out
         pause = retry.default_retry_after if retry_after is None else retry_after
         self._gate.on_rate_limited(pause, sent.epoch, trio.current_time() - sent.elapsed)

@@ -329,6 +329,22 @@ async def test_refresh_with_rotation_stores_the_new_refresh_token() -> None:
     assert store.saves == 4
 
 
+async def test_an_adopted_token_is_the_one_refreshed() -> None:
+    # A token shared by another process (trio_spotify.redis) carries a refresh token rotated
+    # after the one this strategy holds: once adopted, the refresh uses the shared one.
+    fake = FakeAccounts(rotate=True)
+    flow = pkce_flow()
+    held = await signed_in(flow, fake)
+    shared = Token("shared-access", refresh_token="shared-refresh", expires_at=time.time() - 1)
+    assert isinstance(flow, trio_spotify.TokenAdopter)
+    flow.adopt(shared)
+    assert flow.token is shared
+    async with httpx.AsyncClient(transport=fake.transport()) as client:
+        with pytest.raises(InvalidGrant):  # the fake accounts service never issued it
+            await flow.renew(accounts_for(fake, client), shared)
+    assert fake.token_requests[-1]["refresh_token"] == "shared-refresh" != held.refresh_token
+
+
 async def test_invalid_grant_tells_the_user_to_sign_in_and_keeps_the_stored_token() -> None:
     fake = FakeAccounts()
     store = MemoryTokenStore()

@@ -10,7 +10,7 @@ depend on each other one way (each line imports only the lines above it):
     _token           Token: the immutable access-token value
     _store           TokenStore, MemoryTokenStore, FileTokenStore: tokens between runs
     _token_endpoint  AccountsService: the client of the accounts service's `/api/token`
-    _credentials     TokenRenewer, ClientCredentials, read_env: what renews a token
+    _credentials     TokenRenewer, TokenAdopter, ClientCredentials, read_env: what renews a token
     _manager         TokenManager: the client's current token, renewed single-flight
     _authorize       sans-IO sign-in: the authorize URL, state, PKCE, parsing a redirect
     _flows           AuthorizationCode, PKCE: the user sign-in strategies (token I/O)
@@ -24,6 +24,7 @@ from ._authorize import AuthorizationRequest as AuthorizationRequest
 from ._authorize import code_challenge as code_challenge
 from ._authorize import make_code_verifier as make_code_verifier
 from ._credentials import ClientCredentials as ClientCredentials
+from ._credentials import TokenAdopter as TokenAdopter
 from ._credentials import TokenRenewer as TokenRenewer
 from ._credentials import read_env as read_env
 from ._flows import PKCE as PKCE
@@ -58,6 +59,7 @@ __all__ = [
     "SignInOptions",
     "Token",
     "TokenManager",
+    "TokenAdopter",
     "TokenRenewer",
     "TokenStore",
     "UserSignIn",

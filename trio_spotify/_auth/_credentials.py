@@ -5,7 +5,8 @@
 lazily (on first use), before the token expires, and after a 401 — always behind one lock
 (see `TokenManager`), so that a thousand tasks meeting an expired token cause one call. A
 renewer may also expose a `token` attribute holding a token it already has (a signed-in
-user's), which the client starts from.
+user's), which the client starts from, and an `adopt(token)` method (`TokenAdopter`) if its
+next renewal depends on the token it holds.
 
 `ClientCredentials` is the simplest renewer: the app's own token, asked for again each time.
 The user sign-in strategies (`AuthorizationCode`, `PKCE`) are renewers too.
@@ -23,7 +24,7 @@ import attrs
 from ._token import Token
 from ._token_endpoint import AccountsService
 
-__all__ = ["ClientCredentials", "TokenRenewer", "read_env"]
+__all__ = ["ClientCredentials", "TokenAdopter", "TokenRenewer", "read_env"]
 
 
 @runtime_checkable
@@ -37,6 +38,18 @@ class TokenRenewer(Protocol):
     """
 
     async def renew(self, accounts: AccountsService, stale: Token | None) -> Token: ...
+
+
+@runtime_checkable
+class TokenAdopter(Protocol):
+    """A `TokenRenewer` whose next renewal depends on the token it holds (a refresh token).
+
+    A coordinator that shares tokens between processes (`trio_spotify.redis`) calls `adopt`
+    with the shared token before it asks for a renewal, so that the renewer refreshes with
+    the latest refresh token: another process may have rotated it. Not a checkpoint.
+    """
+
+    def adopt(self, token: Token) -> None: ...
 
 
 def read_env(name: str) -> str:

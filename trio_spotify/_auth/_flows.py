@@ -310,6 +310,11 @@ class UserSignIn:
                 "minutes, and only with the redirect URI they were issued for); sign in again",
             ) from exc
 
+    def adopt(self, token: Token) -> None:
+        """Hold `token`, obtained elsewhere (shared by another process): the next renewal
+        refreshes with its refresh token. Not a checkpoint (`TokenAdopter`)."""
+        self.token = token
+
     # -- persistence -----------------------------------------------------------------------
 
     async def _save(self, token: Token) -> None:

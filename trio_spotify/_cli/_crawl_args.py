@@ -18,6 +18,8 @@ from .. import DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, parse_id
 from .._operations import INCLUDE_GROUPS, OPERATIONS, SEARCH_TYPES
 from ._crawler import LIBRARY_KINDS, batch_size, page_size, search_cap
 from ._hydrate import HYDRATE_KINDS, check_column
+from ._merge import add_merge_parser
+from ._shard import UNSHARDABLE, Shard, parse_shard
 from ._usage import UsageError, one_line_error
 
 __all__ = ["add_crawl_parser", "check"]
@@ -59,6 +61,13 @@ def _rate(text: str) -> tuple[int, float]:
     if count < 1 or not seconds > 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not REQUESTS[/SECONDS], e.g. 100/1")
     return count, seconds
+
+
+def _shard(text: str) -> Shard:
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _groups(text: str) -> list[str]:
@@ -141,6 +150,31 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         metavar="CC",
         default=default(None),
         help="an ISO 3166-1 country code for market-dependent answers",
+    )
+
+    many = parser.add_argument_group("many processes (see docs/many-processes.md)")
+    many.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        default=default(None),
+        help="crawl only shard K of N (numbered from 1: 1/4 ... 4/4): the targets (or the "
+        "IDs of --from) are split by a stable hash of their ID; run the N shards with their "
+        "own -o FILE each and join them with 'crawl merge'",
+    )
+    many.add_argument(
+        "--redis",
+        metavar="URL",
+        default=default(None),
+        help="share the token and the rate budget with the other processes through the Redis "
+        "server at URL (e.g. redis://127.0.0.1:6379/0; needs the redis extra)",
+    )
+    many.add_argument(
+        "--redis-namespace",
+        metavar="NAME",
+        default=default("trio_spotify"),
+        help="the prefix of the Redis keys: processes that share use the same (default: "
+        "trio_spotify)",
     )
 
     source = parser.add_argument_group("where to crawl")
@@ -339,6 +373,7 @@ def add_crawl_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     for sub in (artist, playlist, library, search, kinds.choices["followed"], *hydrate):
         _add_common(sub, suppress=True)
+    add_merge_parser(kinds)
     return parser
 
 
@@ -387,3 +422,17 @@ def check(args: argparse.Namespace) -> None:
             raise UsageError(f"--{name.replace('_', '-')} must be an http(s) URL")
     if args.market is not None and not (len(args.market) == 2 and args.market.isalpha()):
         raise UsageError(f"--market must be a two-letter country code, not {args.market!r}")
+    if args.shard is not None and args.kind in UNSHARDABLE:
+        raise UsageError(
+            f"--shard splits targets by ID, and 'crawl {args.kind}' is one paged list of the "
+            "user's: run it in one process, without --shard"
+        )
+    if args.redis is not None:
+        if args.emulator:
+            raise UsageError(
+                "--redis shares one service's token and rate budget between processes: point "
+                "them at a served emulator ('trio-spotify emulator', --api-url/--accounts-url) "
+                "instead of --emulator"
+            )
+        if not args.redis.startswith(("redis://", "rediss://", "unix://")):
+            raise UsageError("--redis must be a redis://, rediss:// or unix:// URL")

@@ -6,6 +6,11 @@ no network). Otherwise the credentials come from the environment through the lib
 own readers, `ClientCredentials.from_env` (`SPOTIFY_CLIENT_ID`, `SPOTIFY_CLIENT_SECRET`)
 and `AuthorizationCode.from_env` / `PKCE.from_env` for the user's token that
 `trio-spotify login` saved. What is missing is a `UsageError`: one line, exit code 2.
+
+With `--redis URL` the client shares its token and rate budget with the crawl's other
+processes through `trio_spotify.redis.open_redis_coordinator(URL)` (the `redis` extra);
+an unreachable server raises `RedisUnavailableError` (its message names the URL, without
+a password).
 """
 
 from __future__ import annotations
@@ -79,9 +84,30 @@ async def open_crawl_client(
         }
         if transport is not None:
             options["transport"] = transport
-        client = open_spotify(await _auth(args), **options)
+        auth = await _auth(args)
+        if args.redis is not None:
+            async with (
+                _open_coordinator(args) as coordinator,
+                open_spotify(auth, coordinator=coordinator, **options) as spotify,
+            ):
+                yield spotify
+            return
+        client = open_spotify(auth, **options)
     async with client as spotify:
         yield spotify
+
+
+def _open_coordinator(args: argparse.Namespace) -> contextlib.AbstractAsyncContextManager[Any]:
+    """`trio_spotify.redis.open_redis_coordinator(args.redis)`; a `UsageError` when the
+    `redis` extra is not installed."""
+    try:
+        from ..redis import open_redis_coordinator
+    except ImportError as exc:
+        raise UsageError(
+            f"--redis needs the redis extra ({exc.name} is missing): "
+            "pip install 'trio_spotify[redis]'"
+        ) from None
+    return open_redis_coordinator(args.redis, namespace=args.redis_namespace)
 
 
 def _emulator_client(args: argparse.Namespace, emulator: Any) -> Any:

@@ -30,16 +30,17 @@ objects one by one from then on.
 
 Errors stay with the item they belong to. A transient failure that outlasted the client's
 own retries (a 5xx or a dropped connection, the accounts service failing a token renewal)
-is tried again by the crawl, a few times with growing pauses; any other failure is
-reported, counted and the rest of the crawl goes on — unless `fail_fast` is set, or the
-failure concerns every item (an authentication failure, a missing scope, the output
-failing), which stops the crawl. The tasks of the crawl's nurseries catch their failures
+is tried again by the crawl, a few times with growing pauses (so is one refused while the
+Redis of `--redis` is lost: said once; the crawl stops if it is not back in time). Any
+other failure is reported, counted and the rest of the crawl goes on — unless `fail_fast`
+is set, or the failure concerns every item (authentication, lost Redis, a missing scope,
+the output failing), which stops the crawl. The tasks of the crawl's nurseries catch their failures
 themselves, so no `ExceptionGroup` ever leaves `Crawler.crawl`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -50,6 +51,7 @@ from .. import (
     ForbiddenError,
     MissingScopeError,
     NetworkError,
+    RedisUnavailableError,
     ServerError,
     SpotifyError,
 )
@@ -128,7 +130,7 @@ def _transient(exc: SpotifyError) -> bool:
     client's retries."""
     if isinstance(exc, AuthenticationError):
         return exc.status is not None and (exc.status >= 500 or exc.status == 429)
-    return isinstance(exc, ServerError | NetworkError)
+    return isinstance(exc, ServerError | NetworkError | RedisUnavailableError)
 
 
 def _describe(exc: BaseException) -> str:
@@ -179,6 +181,7 @@ class Crawler:
         self._pending_tracks: list[tuple[str, str]] = []
         self._work: trio.Nursery | None = None
         self._batches: trio.Nursery | None = None
+        self._redis_noted = False  # a lost Redis was reported
 
     # -- running -------------------------------------------------------------------------
 
@@ -216,17 +219,21 @@ class Crawler:
         for attempt in range(self.retry_attempts):
             try:
                 await fn(*args)
-            except (AuthenticationError, ServerError, NetworkError) as exc:
+            except (AuthenticationError, ServerError, NetworkError, RedisUnavailableError) as exc:
                 last = attempt + 1 == self.retry_attempts
                 if not _transient(exc) or last:
-                    self._failed(
-                        what, exc, fatal=isinstance(exc, AuthenticationError) or (self.fail_fast)
-                    )
+                    # Lost coordination (Redis) concerns every item, as authentication does.
+                    every = isinstance(exc, AuthenticationError | RedisUnavailableError)
+                    self._failed(what, exc, fatal=every or self.fail_fast)
                     return
                 # The accounts service or the Web API failed for a moment, past the
                 # client's own retries: the item is tried again after a pause, so that
                 # nothing is lost (what it wrote already is not written twice).
                 self.retried += 1
+                if isinstance(exc, RedisUnavailableError) and not self._redis_noted:
+                    self._redis_noted = True
+                    wait = self.retry_backoff * (2 ** (self.retry_attempts - 1) - 1)
+                    self.reporter.note(f"{_describe(exc)}: trying again for up to {wait:g} s")
                 await trio.sleep(self.retry_backoff * 2**attempt)
                 continue
             except OutputError as exc:
@@ -353,7 +360,7 @@ class Crawler:
     async def _single_album(self, album_id: str, context: str) -> None:
         await self._album(await self.spotify.albums.get(album_id, market=self.market), context)
 
-    async def _album(self, album: dict[str, Any], context: str) -> None:
+    async def _album(self, album: Mapping[str, Any], context: str) -> None:
         album_id = album["id"]
         self._emit("album", album_id, album, context)
         tracks = album.get("tracks")

@@ -12,7 +12,8 @@ or of the records.
 Every distinct ID gets exactly one line: `{"kind": "track", "id", "context": null,
 "data": {...}}`, or `"data": null` with `"error": "not found"` for an ID Spotify does not
 know (counted, and the first few reported). A line of the input that is not an ID of the
-kind is reported with its line number and counted as an error. Playlists have no batch
+kind is reported with its line number and counted as an error. With `keep` (`--shard`)
+only the IDs it accepts are fetched: the others are another shard's. Playlists have no batch
 endpoint: they are fetched one per request.
 """
 
@@ -138,18 +139,22 @@ class Hydration:
         *,
         total: int | None = None,
         close_input: bool = True,
+        keep: Callable[[str], bool] | None = None,
     ) -> None:
         self.crawler = crawler
         self.kind = kind
         self._open_input = open_input
         self._column = column
         self._close_input = close_input
+        self._keep = keep
         #: Values in the input (the progress total), when known.
         self.total = total
         #: Values settled: written, already written (a repeat, or resumed), or not an ID.
         self.done = 0
         #: IDs Spotify does not know (each written with `"data": null`).
         self.not_found = 0
+        #: Values left to other shards (`keep` said no; counted in `done`).
+        self.elsewhere = 0
         self._in_flight: set[str] = set()
 
     def _key(self, ident: str) -> str:
@@ -219,6 +224,10 @@ class Hydration:
         except (ValueError, TypeError) as exc:
             self.done += 1
             self.crawler._failed(f"line {number}", exc, fatal=False)
+            return None
+        if self._keep is not None and not self._keep(ident):
+            self.done += 1
+            self.elsewhere += 1
             return None
         if ident in self._in_flight or self._key(ident) in self.crawler.writer:
             self.done += 1

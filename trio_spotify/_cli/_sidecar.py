@@ -8,7 +8,9 @@ kind, targets, types, limits, input) and whether it completed. `--resume` reads 
 - a completed crawl is not sent again: there is nothing missing, so no request is made
   and the exit code is 0 (completed means: the run ended with exit code 0, and the file
   still has the size it had then; a file cut or appended to since is resumed as usual);
-- a file without a sidecar (written by an older version) is resumed as before.
+- a file without a sidecar (written by an older version) is resumed as before;
+- a shard's file (`--shard K/N`) records its shard: resuming it as another shard, or
+  without `--shard`, is refused like any other crawl's.
 
 The sidecar is written only next to regular files (not `/dev/full`, a pipe or a
 terminal), in one `os.replace` so that it is never half-written. Failing to write it is
@@ -25,7 +27,7 @@ from typing import Any
 
 from ._jsonl import OutputError
 
-__all__ = ["Sidecar", "describe"]
+__all__ = ["Sidecar", "describe", "read_sidecar"]
 
 _VERSION = 1
 
@@ -42,6 +44,9 @@ def describe(args: argparse.Namespace) -> dict[str, Any]:
     source = getattr(args, "source", None)
     if source is not None:
         description["from"] = source if source == "-" else os.path.abspath(source)
+    shard = getattr(args, "shard", None)
+    if shard is not None:
+        description["shard"] = str(shard)
     return description
 
 
@@ -50,6 +55,8 @@ def _shown(description: dict[str, Any]) -> str:
     words += [str(t) for t in description.get("targets", [])]
     if "from" in description:
         words.append(f"--from {description['from']}")
+    if "shard" in description:
+        words.append(f"--shard {description['shard']}")
     return " ".join(words)
 
 
@@ -142,3 +149,9 @@ class Sidecar:
     def finish(self) -> None:
         """Record that the crawl completed: a later `--resume` has nothing to do."""
         self._write(True)
+
+
+def read_sidecar(path: str) -> dict[str, Any] | None:
+    """What the sidecar of the output `path` records (`{"crawl": ..., "complete": ...}`),
+    `None` when it has none; raises `OutputError` for an unreadable one."""
+    return Sidecar(path, {})._read()

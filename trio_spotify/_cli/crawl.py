@@ -14,6 +14,11 @@ from the token file `trio-spotify login` writes.
 This module runs the crawl; its arguments are parsed and checked by `_crawl_args`, its
 client is opened by `_crawl_client`, and `_crawler` decides what is requested.
 
+`crawl ... --shard K/N` crawls one shard of the targets (`_shard`), `--redis URL` shares
+the token and the rate budget with the other shards' processes (`_crawl_client`), and
+`crawl merge OUT SHARD...` joins the shards' files (`_merge`); see
+`docs/many-processes.md`.
+
 `crawl tracks|albums|... --from FILE` hydrates a list of IDs (see `_hydrate`). Next to an
 output file, `FILE.crawl.json` records what the file is a crawl of (`_sidecar`): `--resume`
 refuses another crawl's file, and does nothing for a crawl that already completed.
@@ -40,12 +45,14 @@ from typing import IO, Any
 import httpx
 import trio
 
+from .. import RedisUnavailableError
 from ._crawl_args import add_crawl_parser, check
 from ._crawl_client import open_crawl_client
 from ._crawler import Crawler, Job
 from ._hydrate import HYDRATE_KINDS, Hydration, count_rows, open_text
 from ._jsonl import JsonlWriter, OutputError, read_keys
 from ._progress import PlainReporter, Reporter, RichReporter, Snapshot
+from ._shard import Shard
 from ._sidecar import Sidecar, describe
 from ._usage import UsageError
 
@@ -60,12 +67,14 @@ def register(subparsers: Any) -> None:
 def _jobs(args: argparse.Namespace, crawler: Crawler, hydration: Hydration | None) -> list[Job]:
     """The jobs of the parsed arguments (targets were checked by `check`)."""
     kind: str = args.kind
+    shard: Shard | None = args.shard
+    mine = [t for t in args.targets if shard is None or shard.owns(t)]
     if hydration is not None:
         return [Job(f"{kind} from {args.source}", hydration.run)]
     if kind == "artist":
-        return [Job(f"artist {t}", functools.partial(crawler.artist, t)) for t in args.targets]
+        return [Job(f"artist {t}", functools.partial(crawler.artist, t)) for t in mine]
     if kind == "playlist":
-        return [Job(f"playlist {t}", functools.partial(crawler.playlist, t)) for t in args.targets]
+        return [Job(f"playlist {t}", functools.partial(crawler.playlist, t)) for t in mine]
     if kind == "library":
         return [Job(f"library {t}", functools.partial(crawler.library, t)) for t in args.targets]
     if kind == "followed":
@@ -74,6 +83,7 @@ def _jobs(args: argparse.Namespace, crawler: Crawler, hydration: Hydration | Non
         Job(f"search {t} {q!r}", functools.partial(crawler.search, q, t, args.max))
         for q in args.targets
         for t in args.types
+        if shard is None or shard.owns(f"{t}:{q}")
     ]
 
 
@@ -218,6 +228,7 @@ async def run(
                     args.column,
                     total=total,
                     close_input=args.source != "-",
+                    keep=args.shard.owns if args.shard is not None else None,
                 )
 
             def snapshot() -> Snapshot:
@@ -258,6 +269,11 @@ async def run(
     except UsageError as exc:
         _say(err, f"trio-spotify crawl: error: {exc}")
         return 2
+    except RedisUnavailableError as exc:
+        # Redis cannot be reached at open (nothing was crawled, no file was opened), or
+        # was lost while the client closed.
+        _say(err, f"trio-spotify crawl: error: {exc}")
+        return 1
     finally:
         if owned and stream is not None:
             with contextlib.suppress(OSError):

@@ -348,6 +348,12 @@ class EmulatorUserAuth:
     client_secret: str = attrs.field(repr=False)
     refresh_token: str = attrs.field(repr=False)
 
+    def adopt(self, token: Any) -> None:
+        """Refresh with `token`'s refresh token from now on (a `TokenAdopter`: a token
+        shared by another process may carry a rotated one). Not a checkpoint."""
+        if token.refresh_token:
+            self.refresh_token = token.refresh_token
+
     async def renew(self, accounts: Any, stale: Any) -> Any:
         """Ask the accounts service for a new access token. A checkpoint; raises
         `InvalidGrantError` when the refresh token was revoked or expired."""
