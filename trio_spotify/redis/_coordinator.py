@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 import coredis
 import trio
+from coredis.retry import NoRetryPolicy
 
 from .._auth import AccountsService, Token, TokenManager, TokenRenewer
 from .._coordination import RateBudget, TokenSource
@@ -243,7 +244,7 @@ async def open_redis_coordinator(
             decode_responses=True,
             connect_timeout=connect_timeout,
             stream_timeout=max(10.0, lock_timeout),
-            retry_policy=coredis.retry.NoRetryPolicy(),
+            retry_policy=NoRetryPolicy(),
         )
     except ValueError as exc:
         raise health.error("invalid Redis URL", exc) from None
