@@ -632,6 +632,18 @@ async def test_resume_of_a_playlist_starts_at_the_first_missing_position(tmp_pat
     assert emu.counters.requests["get-playlists-items"] == -(-(total - 200) // 50)
 
 
+async def test_resume_counts_one_record_in_the_singular(tmp_path: Path) -> None:
+    emu = emulator()
+    playlist = emu.catalog.id_of(8, 1)
+    out = tmp_path / "playlist.jsonl"
+    first = await crawl("--emulator", "-o", str(out), "playlist", playlist, emu=emulator())
+    assert first.code == 0
+    out.write_bytes(out.read_bytes().splitlines(keepends=True)[0])  # the details only
+    result = await crawl("--emulator", "-o", str(out), "--resume", "playlist", playlist, emu=emu)
+    assert result.code == 0, result.err
+    assert f"resuming: 1 record already in {out}" in result.err
+
+
 async def test_resume_refuses_a_file_it_did_not_write(tmp_path: Path) -> None:
     out = tmp_path / "notes.txt"
     out.write_text("my precious notes\nmore\n")

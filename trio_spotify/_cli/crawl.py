@@ -51,7 +51,7 @@ from ._crawl_client import open_crawl_client
 from ._crawler import Crawler, Job
 from ._hydrate import HYDRATE_KINDS, Hydration, count_rows, open_text
 from ._jsonl import JsonlWriter, OutputError, read_keys
-from ._progress import PlainReporter, Reporter, RichReporter, Snapshot
+from ._progress import PlainReporter, Reporter, RichReporter, Snapshot, plural
 from ._shard import Shard
 from ._sidecar import Sidecar, describe
 from ._usage import UsageError
@@ -129,7 +129,7 @@ def _open_output(
         if state.truncated:
             reporter.note(f"cut a partial last line ({state.truncated} bytes) off {path}")
         if state.lines:
-            reporter.note(f"resuming: {state.lines:,} records already in {path}")
+            reporter.note(f"resuming: {plural(state.lines, 'record')} already in {path}")
         mode, seen = "ab", state.keys
     else:
         with contextlib.suppress(OSError):
