@@ -11,7 +11,8 @@ depend on each other one way (each line imports only the lines above it):
     _store           TokenStore, MemoryTokenStore, FileTokenStore: tokens between runs
     _token_endpoint  AccountsService: the client of the accounts service's `/api/token`
     _credentials     TokenRenewer, TokenAdopter, ClientCredentials, read_env: what renews a token
-    _manager         TokenManager: the client's current token, renewed single-flight
+    _manager         TokenManager: the client's current token, renewed single-flight;
+                     RenewalOutcomes, shared with trio_spotify.redis
     _authorize       sans-IO sign-in: the authorize URL, state, PKCE, parsing a redirect
     _flows           AuthorizationCode, PKCE: the user sign-in strategies (token I/O)
     _receiver        RedirectReceiver: the loopback HTTP server that receives a redirect
@@ -32,6 +33,7 @@ from ._flows import AuthorizationCode as AuthorizationCode
 from ._flows import SignInOptions as SignInOptions
 from ._flows import UserSignIn as UserSignIn
 from ._login import login as login
+from ._manager import RenewalOutcomes as RenewalOutcomes
 from ._manager import TokenManager as TokenManager
 from ._redirect import RedirectURI as RedirectURI
 from ._redirect import parse_redirect_uri as parse_redirect_uri
@@ -54,6 +56,7 @@ __all__ = [
     "FileTokenStore",
     "MemoryTokenStore",
     "RedirectURI",
+    "RenewalOutcomes",
     "Scope",
     "ScopeArgument",
     "SignInOptions",

@@ -19,11 +19,12 @@ the old one no longer replaces.)
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import trio
 
@@ -31,7 +32,7 @@ from ._credentials import TokenRenewer
 from ._token import Token
 from ._token_endpoint import AccountsService
 
-__all__ = ["TokenManager"]
+__all__ = ["RenewalOutcomes", "TokenManager"]
 
 logger = logging.getLogger("trio_spotify")
 
@@ -43,6 +44,44 @@ def _copy_of(failure: Exception) -> Exception:
         return copy.copy(failure)
     except Exception:  # an exception type whose __init__ cannot be called with its args
         return RuntimeError(f"renewing the access token failed: {type(failure).__name__}")
+
+
+class RenewalOutcomes:
+    """How the renewals of one token holder ended, for the tasks that waited on its lock.
+
+    A task takes a `ticket()` before it waits for the lock; once it holds the lock,
+    `raise_if_failed_since(ticket)` raises a copy of the failure of an attempt that ran
+    meanwhile, rather than ask again at once (a revoked refresh token would otherwise be
+    tried by every waiting task, one round trip after another). `attempt()` wraps one
+    renewal and records how it ended. Used by `TokenManager` and by the Redis token source.
+    """
+
+    def __init__(self) -> None:
+        self._finished = 0
+        self._last_failure: Exception | None = None
+
+    def ticket(self) -> int:
+        """The number of attempts finished so far. Not a checkpoint."""
+        return self._finished
+
+    def raise_if_failed_since(self, ticket: int) -> None:
+        """Raise a copy of the last attempt's failure if an attempt finished after `ticket`
+        was taken and failed. Not a checkpoint."""
+        failure = self._last_failure
+        if self._finished != ticket and failure is not None:
+            raise _copy_of(failure) from failure
+
+    @contextlib.contextmanager
+    def attempt(self) -> Iterator[None]:
+        """Record how the renewal in the `with` block ends (an `Exception` propagates)."""
+        try:
+            yield
+        except Exception as exc:
+            self._finished += 1
+            self._last_failure = exc
+            raise
+        self._finished += 1
+        self._last_failure = None
 
 
 class TokenManager:
@@ -73,8 +112,7 @@ class TokenManager:
         self._on_token = on_token
         self._lock = trio.Lock()
         #: Renewal attempts finished so far, and how the last one failed (`None`: it didn't).
-        self._finished = 0
-        self._last_failure: Exception | None = None
+        self._outcomes = RenewalOutcomes()
         self._token: Token | None = None
         self._renew_at = -math.inf
         #: How many times the auth strategy was asked for a token.
@@ -119,30 +157,20 @@ class TokenManager:
         (`AuthenticationError`, `NetworkError`);
         `on_token` is called, under the lock, with every new token.
         """
-        arrived = self._finished
+        ticket = self._outcomes.ticket()
         async with self._lock:
             current = self._token
             if current is not None and current is not stale and self._is_fresh():
                 return current  # another task renewed while we waited for the lock
-            failure = self._last_failure
-            if self._finished != arrived and failure is not None:
-                # An attempt that ran while we waited failed: share its failure rather than
-                # ask again at once (a revoked refresh token would otherwise be tried by
-                # every waiting task, one round trip after another).
-                raise _copy_of(failure) from failure
+            # An attempt that ran while we waited failed: share its failure.
+            self._outcomes.raise_if_failed_since(ticket)
             if self._renewer is None:
                 raise RuntimeError("a fixed Token cannot be renewed; check can_renew first")
             # The lifetime is counted from before the request: the token's own clock started
             # no earlier, so the renewal is never scheduled after the real expiry.
             started, started_wall = trio.current_time(), time.time()
-            try:
+            with self._outcomes.attempt():
                 token = await self._renewer.renew(self._accounts, current)
-            except Exception as exc:
-                self._finished += 1
-                self._last_failure = exc
-                raise
-            self._finished += 1
-            self._last_failure = None
             self.renewals += 1
             self._install(token, lifetime=token.expires_in(started_wall), since=started)
             logger.info("access token renewed (renewal %d)", self.renewals)

@@ -29,7 +29,6 @@ processes share.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import logging
@@ -41,7 +40,7 @@ from collections.abc import Callable
 import coredis
 import trio
 
-from .._auth import AccountsService, Token, TokenAdopter, TokenRenewer
+from .._auth import AccountsService, RenewalOutcomes, Token, TokenAdopter, TokenRenewer
 from .._errors import TokenStoreError
 from .._nursery import open_nursery
 from ._health import REDIS_ERRORS, RedisHealth
@@ -234,13 +233,6 @@ class RedisTokenStore:
         return TokenStoreError(f"{message}: {type(exc).__name__}")
 
 
-def _copy_of(failure: Exception) -> Exception:
-    try:
-        return copy.copy(failure)
-    except Exception:
-        return RuntimeError(f"renewing the access token failed: {type(failure).__name__}")
-
-
 class RedisTokenSource:
     """The token of one client, shared through Redis (a `TokenSource`; see the module docstring).
 
@@ -271,8 +263,7 @@ class RedisTokenSource:
         self._poll = poll
         self._key = identity_of(renewer)
         self._lock = trio.Lock()
-        self._finished = 0
-        self._last_failure: Exception | None = None
+        self._outcomes = RenewalOutcomes()
         self._token: Token | None = None
         self._obtained_at = -math.inf
         #: Whether the shared token was read once (a fresh process adopts it first).
@@ -330,7 +321,7 @@ class RedisTokenSource:
         `NetworkError`) and, in "raise" mode, `RedisUnavailableError` when Redis fails or is
         lost. `on_token` is called with every token this process obtains.
         """
-        arrived = self._finished
+        ticket = self._outcomes.ticket()
         async with self._lock:
             current = self._token
             if (
@@ -340,18 +331,9 @@ class RedisTokenSource:
                 and self._fresh(current, self._obtained_at)
             ):
                 return current
-            failure = self._last_failure
-            if self._finished != arrived and failure is not None:
-                raise _copy_of(failure) from failure
-            try:
-                token = await self._renew_locked(stale)
-            except Exception as exc:
-                self._finished += 1
-                self._last_failure = exc
-                raise
-            self._finished += 1
-            self._last_failure = None
-            return token
+            self._outcomes.raise_if_failed_since(ticket)
+            with self._outcomes.attempt():
+                return await self._renew_locked(stale)
 
     def _adoptable(self, entry: tuple[Token, float] | None, stale: Token | None) -> bool:
         if entry is None:
