@@ -17,7 +17,31 @@ import tempfile
 import time
 from types import TracebackType
 
-__all__ = ["RedisServer", "ci_requires_redis", "free_port", "redis_server_binary"]
+import pytest
+
+__all__ = [
+    "COREDIS_LEAK",
+    "RedisServer",
+    "ci_requires_redis",
+    "free_port",
+    "redis_server_binary",
+]
+
+
+#: coredis 6.9 leaves the memory streams of a connection attempt that failed unclosed (its
+#: `BaseConnection.run` never closes them when `_connect` raises): a command racing an outage
+#: (before the heartbeat, which asks with a bare TCP connect, marks Redis lost) leaves such
+#: garbage. The fault tests ignore it by that message only (`pytestmark = COREDIS_LEAK`) and
+#: collect it before each test ends (`collect_here` in `tests/redis/conftest.py`), so that
+#: it is reported, and ignored, in the test that made it rather than in whichever runs when
+#: the collector next passes.
+COREDIS_LEAK = [
+    pytest.mark.filterwarnings(
+        "ignore:Exception ignored in. <function MemoryObject(Send|Receive)Stream.__del__"
+        ":pytest.PytestUnraisableExceptionWarning"
+    ),
+    pytest.mark.usefixtures("collect_here"),
+]
 
 
 def redis_server_binary() -> str | None:

@@ -13,6 +13,7 @@ Without a `redis-server` binary the tests are skipped, unless `CI=true`: then th
 
 from __future__ import annotations
 
+import gc
 import secrets
 import socket
 from collections.abc import Iterator
@@ -64,3 +65,10 @@ def redis_url(redis_server: RedisServer) -> str:
 def redis_namespace() -> str:
     """A key prefix of this test's own."""
     return f"test-{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def collect_here() -> Iterator[None]:
+    """Run the garbage collector as the test ends (see `helpers.redis_server.COREDIS_LEAK`)."""
+    yield
+    gc.collect()

@@ -7,16 +7,15 @@ The emulator runs in-process (`httpx.ASGITransport`); Redis is a real throw-away
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 import trio
-from helpers.redis_server import RedisServer, free_port
+from helpers.redis_server import COREDIS_LEAK, RedisServer, free_port
 
 import trio_spotify
 from trio_spotify.redis import RedisCoordinator, RedisUnavailableError, open_redis_coordinator
@@ -25,22 +24,8 @@ from trio_spotify.testing import IN_PROCESS_URL, SpotifyEmulator
 
 PASSWORD = "pw-Sekr1t-do-not-print"
 
-#: coredis 6.9 leaves the memory streams of a connection attempt that failed unclosed (its
-#: `BaseConnection.run` never closes them when `_connect` raises): a command racing the
-#: outage (before the heartbeat, which asks with a bare TCP connect, marks Redis lost) leaves
-#: such garbage. Ignored here, by that message only.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function MemoryObject(Send|Receive)Stream.__del__"
-    ":pytest.PytestUnraisableExceptionWarning"
-)
-
-
-@pytest.fixture(autouse=True)
-def _collect_here() -> Iterator[None]:
-    """Collect that garbage before the test ends, so that it is reported (and ignored) here
-    rather than in whichever test runs when the collector next passes."""
-    yield
-    gc.collect()
+# coredis 6.9 leaks the streams of a failed connection attempt: see COREDIS_LEAK.
+pytestmark = COREDIS_LEAK
 
 
 @asynccontextmanager

@@ -5,14 +5,12 @@ and both go back to Redis when it is back. A real `redis-server`, stopped and st
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterator
 
 import coredis
 import pytest
 import trio
-from helpers.redis_server import RedisServer
+from helpers.redis_server import COREDIS_LEAK, RedisServer
 
 from trio_spotify import RedisUnavailableError
 from trio_spotify.redis._health import RedisHealth
@@ -20,19 +18,9 @@ from trio_spotify.redis._rate import RedisRateBudget
 
 pytestmark = [
     pytest.mark.loopback,
-    # coredis 6.9 leaves the memory streams of a failed connection attempt unclosed (see
-    # tests/redis/test_faults.py): ignored by that message only, collected here.
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <function MemoryObject(Send|Receive)Stream.__del__"
-        ":pytest.PytestUnraisableExceptionWarning"
-    ),
+    # coredis 6.9 leaks the streams of a failed connection attempt: see COREDIS_LEAK.
+    *COREDIS_LEAK,
 ]
-
-
-@pytest.fixture(autouse=True)
-def _collect_here() -> Iterator[None]:
-    yield
-    gc.collect()
 
 
 async def _refresh(budget: RedisRateBudget) -> None:

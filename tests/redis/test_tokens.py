@@ -5,16 +5,15 @@ The emulator runs in-process; Redis is a real throw-away server. Real clock, bou
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 import trio
-from helpers.redis_server import RedisServer
+from helpers.redis_server import COREDIS_LEAK, RedisServer
 
 import trio_spotify
 from trio_spotify import Token
@@ -22,17 +21,8 @@ from trio_spotify.redis import RedisCoordinator, RedisUnavailableError, open_red
 from trio_spotify.redis._tokens import identity_of
 from trio_spotify.testing import IN_PROCESS_URL, SpotifyEmulator
 
-# See test_faults.py: coredis 6.9 leaks the streams of a failed connection attempt.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function MemoryObject(Send|Receive)Stream.__del__"
-    ":pytest.PytestUnraisableExceptionWarning"
-)
-
-
-@pytest.fixture(autouse=True)
-def _collect_here() -> Iterator[None]:
-    yield
-    gc.collect()
+# coredis 6.9 leaks the streams of a failed connection attempt: see COREDIS_LEAK.
+pytestmark = COREDIS_LEAK
 
 
 class HoldingTransport(httpx.AsyncBaseTransport):
