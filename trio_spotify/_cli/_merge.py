@@ -40,6 +40,7 @@ from typing import IO, Any
 import attrs
 
 from ._jsonl import OutputError, record_key
+from ._progress import say
 from ._shard import parse_shard
 from ._sidecar import Sidecar, read_sidecar
 from ._usage import UsageError
@@ -256,24 +257,19 @@ def run_merge(args: argparse.Namespace, *, stderr: IO[str] | None = None) -> int
             args.merge_output, args.shards, overwrite=args.overwrite, partial=args.partial
         )
     except UsageError as exc:
-        _say(err, f"trio-spotify crawl merge: error: {exc}")
+        say(err, f"trio-spotify crawl merge: error: {exc}")
         return 2
     except OutputError as exc:
-        _say(err, f"trio-spotify crawl merge: error: {exc}")
+        say(err, f"trio-spotify crawl merge: error: {exc}")
         return 1
     for path, shard, read in result.shards:
-        _say(err, f"{path} (shard {shard}): {read:,} records")
+        say(err, f"{path} (shard {shard}): {read:,} records")
     if result.partial_lines:
-        _say(err, f"skipped {result.partial_lines} partial last line(s) of killed shards")
+        say(err, f"skipped {result.partial_lines} partial last line(s) of killed shards")
     state = "" if result.complete else " (partial: not every shard is there and complete)"
-    _say(
+    say(
         err,
         f"merged {len(result.shards)} shards into {args.merge_output}: {result.written:,} "
         f"records, {result.duplicates:,} duplicates dropped{state}",
     )
     return 0
-
-
-def _say(stream: IO[str], line: str) -> None:
-    with contextlib.suppress(OSError):
-        print(line, file=stream, flush=True)

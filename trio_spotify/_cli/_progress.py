@@ -15,6 +15,7 @@ closed the pipe, `2>/dev/full`), a reporter stops writing there and the crawl go
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import IO, Any, Protocol
 
@@ -29,6 +30,7 @@ __all__ = [
     "format_duration",
     "format_figures",
     "plural",
+    "say",
 ]
 
 
@@ -61,6 +63,12 @@ class Snapshot:
         if self.done is None or self.total is None or self.done <= 0 or self.elapsed <= 0:
             return None
         return max(self.total - self.done, 0) * self.elapsed / self.done
+
+
+def say(stream: IO[str], line: str) -> None:
+    """Print `line`; a message stream that fails (closed pipe, full disk) is ignored."""
+    with contextlib.suppress(OSError):
+        print(line, file=stream, flush=True)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

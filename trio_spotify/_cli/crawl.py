@@ -51,7 +51,7 @@ from ._crawl_client import open_crawl_client
 from ._crawler import Crawler, Job
 from ._hydrate import HYDRATE_KINDS, Hydration, count_rows, open_text
 from ._jsonl import JsonlWriter, OutputError, read_keys
-from ._progress import PlainReporter, Reporter, RichReporter, Snapshot, plural
+from ._progress import PlainReporter, Reporter, RichReporter, Snapshot, plural, say
 from ._shard import Shard
 from ._sidecar import Sidecar, describe
 from ._usage import UsageError
@@ -98,14 +98,8 @@ def _handle(args: argparse.Namespace) -> int:
         _, rest = group.split(KeyboardInterrupt)
         if rest is not None:
             raise
-    _say(sys.stderr, "interrupted")
+    say(sys.stderr, "interrupted")
     return 130
-
-
-def _say(stream: IO[str], line: str) -> None:
-    """Print `line`; a message stream that fails (closed pipe, full disk) is ignored."""
-    with contextlib.suppress(OSError):
-        print(line, file=stream, flush=True)
 
 
 def _open_output(
@@ -195,7 +189,7 @@ async def run(
             reporter.note(f"{args.output} already holds the whole crawl: nothing to do")
             return 0
     except (UsageError, OutputError) as exc:
-        _say(err, f"trio-spotify crawl: error: {exc}")
+        say(err, f"trio-spotify crawl: error: {exc}")
         return 2
     start = trio.current_time()
     crawler: Crawler | None = None
@@ -267,12 +261,12 @@ async def run(
                     nursery.cancel_scope.cancel()
             final = snapshot()
     except UsageError as exc:
-        _say(err, f"trio-spotify crawl: error: {exc}")
+        say(err, f"trio-spotify crawl: error: {exc}")
         return 2
     except RedisUnavailableError as exc:
         # Redis cannot be reached at open (nothing was crawled, no file was opened), or
         # was lost while the client closed.
-        _say(err, f"trio-spotify crawl: error: {exc}")
+        say(err, f"trio-spotify crawl: error: {exc}")
         return 1
     finally:
         if owned and stream is not None:
